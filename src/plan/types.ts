@@ -1,0 +1,88 @@
+// The plan as data (DESIGN §4): what would change on each host, computed offline.
+// Every renderer (text, JSON, Markdown) is a function of this value.
+import type { FileEntry } from '../tree/types.js';
+
+export const PLAN_SCHEMA_VERSION = 1;
+
+export interface FileChange {
+  /** App-relative POSIX path. */
+  readonly path: string;
+  /** `modify` covers a content change, a mode change, or both. */
+  readonly change: 'add' | 'modify' | 'remove';
+  readonly old: FileEntry | null;
+  readonly new: FileEntry | null;
+}
+
+export interface SymlinkChange {
+  /** Absolute path on the host. */
+  readonly target: string;
+  /** `link` creates or re-points the link, `unlink` removes it. */
+  readonly change: 'link' | 'unlink';
+  /** App-relative source: the new one for `link`, the old one for `unlink`. */
+  readonly source: string;
+  /** For a re-pointed link, the source it pointed at before. */
+  readonly oldSource: string | null;
+}
+
+export interface UnitChanges {
+  /** Unit files and drop-ins (`x.service.d/y.conf`) to link into /etc/systemd/system. */
+  readonly link: readonly string[];
+  readonly unlink: readonly string[];
+  readonly disable: readonly string[];
+  readonly enable: readonly string[];
+  readonly restart: readonly string[];
+}
+
+export interface AppPlan {
+  readonly app: string;
+  readonly action: 'add' | 'update' | 'remove';
+  /** Revision directory names on the host (first 10 hex digits of the app's tree id). */
+  readonly oldRev: string | null;
+  readonly newRev: string | null;
+  /** Sorted by path (byte order). */
+  readonly files: readonly FileChange[];
+  /** Sorted by target. */
+  readonly symlinks: readonly SymlinkChange[];
+  /** sysusers.d file names to link and unlink. */
+  readonly sysusers: { readonly link: readonly string[]; readonly unlink: readonly string[] };
+  /** True when `systemd-sysusers` must run (a sysusers file was added, changed or removed). */
+  readonly runSysusers: boolean;
+  readonly units: UnitChanges;
+}
+
+export interface HostPlan {
+  readonly host: string;
+  /** The store has never recorded anything for this host. */
+  readonly newHost: boolean;
+  /** Sorted by app name. */
+  readonly apps: readonly AppPlan[];
+  readonly rollback: {
+    readonly available: boolean;
+    /** Why not, one sentence each (e.g. `enables caddy.service`). Empty when available. */
+    readonly reasons: readonly string[];
+  };
+}
+
+export interface Plan {
+  readonly schema: typeof PLAN_SCHEMA_VERSION;
+  readonly cluster: string;
+  /** Store commit the plan was computed against; null for an empty store. */
+  readonly base: string | null;
+  /** Hosts with changes, sorted by name. */
+  readonly hosts: readonly HostPlan[];
+  /** Hosts in the config tree (and in scope) with nothing to do, sorted. */
+  readonly upToDate: readonly string[];
+  /** Hosts the store knows but the config tree no longer has: left alone, reported. */
+  readonly untracked: readonly string[];
+}
+
+/** Old and new content of one changed file, for diffs. Null where the side does not exist. */
+export interface FileContents {
+  readonly old: Buffer | null;
+  readonly new: Buffer | null;
+}
+
+/** Content lookup for changed files, loaded before rendering so renderers stay pure. */
+export interface PlanContents {
+  get(host: string, app: string, path: string): FileContents;
+}

@@ -1,0 +1,68 @@
+// The shared model of "what an app is": used for both the config tree (desired)
+// and the store's tip tree (deployed), so the planner compares like with like.
+
+/** A file inside an app. `oid` is the git blob id (sha1 of "blob <size>\0<content>"). */
+export interface FileEntry {
+  readonly oid: string;
+  readonly executable: boolean;
+  readonly size: number;
+}
+
+export interface Manifest {
+  /** Units from `systemd.units_enabled`, in the order given. */
+  readonly unitsEnabled: readonly string[];
+  /** Absolute target on the host -> source path relative to the app root. */
+  readonly symlinks: ReadonlyMap<string, string>;
+}
+
+export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map() };
+
+export interface AppSnapshot {
+  readonly name: string;
+  /** App-relative POSIX paths (e.g. `systemd/caddy.service`) -> entry. */
+  readonly files: ReadonlyMap<string, FileEntry>;
+  readonly manifest: Manifest;
+  /** Git tree id of the app directory: identical content and modes give an identical id. */
+  readonly treeOid: string;
+}
+
+export interface HostSnapshot {
+  readonly name: string;
+  readonly apps: ReadonlyMap<string, AppSnapshot>;
+}
+
+/** host name -> host. */
+export type ClusterSnapshot = ReadonlyMap<string, HostSnapshot>;
+
+/** The config tree as loaded from disk: the desired state plus where it came from. */
+export interface ConfigTree {
+  readonly cluster: string;
+  /** Absolute path of the cluster directory. */
+  readonly dir: string;
+  readonly hosts: ClusterSnapshot;
+}
+
+/** Paths derived from an app's files (DESIGN §1.2). */
+export interface AppLinks {
+  /** Unit file names directly under `systemd/` (e.g. `caddy.service`). */
+  readonly units: readonly string[];
+  /** Drop-ins as `<unit>.d/<file>` (e.g. `caddy.service.d/override.conf`). */
+  readonly dropIns: readonly string[];
+  /** File names directly under `sysusers/`. */
+  readonly sysusers: readonly string[];
+}
+
+/** Derives the unit, drop-in and sysusers links of an app from its file list. */
+export function appLinks(files: Iterable<string>): AppLinks {
+  const units: string[] = [];
+  const dropIns: string[] = [];
+  const sysusers: string[] = [];
+  for (const path of files) {
+    const parts = path.split('/');
+    if (parts[0] === 'systemd' && parts.length === 2) units.push(parts[1]!);
+    else if (parts[0] === 'systemd' && parts.length === 3) dropIns.push(`${parts[1]}/${parts[2]}`);
+    else if (parts[0] === 'sysusers' && parts.length === 2) sysusers.push(parts[1]!);
+  }
+  const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return { units: units.sort(byBytes), dropIns: dropIns.sort(byBytes), sysusers: sysusers.sort(byBytes) };
+}
