@@ -1,0 +1,90 @@
+// The plan's JSON form (schema documented in docs/plan-json.md) and its digest:
+// sha256 over a canonical serialisation, so one plan has one digest on any machine.
+import { createHash } from 'node:crypto';
+import type { FileEntry } from '../tree/types.js';
+import type { AppPlan, HostPlan, Plan } from './types.js';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function entryJson(entry: FileEntry | null): Json {
+  return entry && { oid: entry.oid, executable: entry.executable, size: entry.size };
+}
+
+function appJson(app: AppPlan): Json {
+  return {
+    app: app.app,
+    action: app.action,
+    old_rev: app.oldRev,
+    new_rev: app.newRev,
+    files: app.files.map((f) => ({ path: f.path, change: f.change, old: entryJson(f.old), new: entryJson(f.new) })),
+    symlinks: app.symlinks.map((l) => ({ target: l.target, change: l.change, source: l.source, old_source: l.oldSource })),
+    sysusers: { link: [...app.sysusers.link], unlink: [...app.sysusers.unlink], run: app.runSysusers },
+    units: {
+      link: [...app.units.link],
+      unlink: [...app.units.unlink],
+      disable: [...app.units.disable],
+      enable: [...app.units.enable],
+      restart: [...app.units.restart],
+    },
+  };
+}
+
+function hostJson(host: HostPlan): Json {
+  return {
+    host: host.host,
+    new_host: host.newHost,
+    rollback: { available: host.rollback.available, reasons: [...host.rollback.reasons] },
+    apps: host.apps.map(appJson),
+  };
+}
+
+/** Serialises with object keys sorted and no whitespace: the form the digest is taken over. */
+export function canonicalJson(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The digest covers what would change (cluster, hosts, per-file old and new ids),
+ * not the store commit: a plan reviewed on a PR keeps its digest at merge time as
+ * long as the changes it would make are the same.
+ */
+export function planDigest(plan: Plan): string {
+  const subject = { schema: plan.schema, cluster: plan.cluster, hosts: plan.hosts.map(hostJson) };
+  return `sha256:${createHash('sha256').update(canonicalJson(subject), 'utf8').digest('hex')}`;
+}
+
+function count<T>(items: readonly T[], pick: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[pick(item)] = (counts[pick(item)] ?? 0) + 1;
+  return counts;
+}
+
+export function planToJson(plan: Plan): Json {
+  const apps = plan.hosts.flatMap((h) => h.apps);
+  const files = apps.flatMap((a) => a.files);
+  return {
+    schema: plan.schema,
+    cluster: plan.cluster,
+    base: plan.base,
+    digest: planDigest(plan),
+    summary: {
+      hosts_changed: plan.hosts.length,
+      hosts_up_to_date: plan.upToDate.length,
+      apps: { add: 0, update: 0, remove: 0, ...count(apps, (a) => a.action) },
+      files: { add: 0, modify: 0, remove: 0, ...count(files, (f) => f.change) },
+      rollback_unavailable: plan.hosts.filter((h) => !h.rollback.available).map((h) => h.host),
+    },
+    hosts: plan.hosts.map(hostJson),
+    up_to_date: [...plan.upToDate],
+    untracked: [...plan.untracked],
+  };
+}
+
+export function renderJson(plan: Plan): string {
+  return `${JSON.stringify(planToJson(plan), null, 2)}\n`;
+}

@@ -1,0 +1,138 @@
+// The planner: a pure function from (deployed state, desired state) to a Plan.
+// No I/O, no clock: the loader (src/plan/load.ts) reads the tree and the store.
+import { appLinks, type AppSnapshot, type ClusterSnapshot, type FileEntry, type HostSnapshot } from '../tree/types.js';
+import { PLAN_SCHEMA_VERSION, type AppPlan, type FileChange, type HostPlan, type Plan, type SymlinkChange } from './types.js';
+
+export interface PlanInput {
+  readonly cluster: string;
+  /** Store commit the deployed state was read from (null: empty store). */
+  readonly base: string | null;
+  readonly deployed: ClusterSnapshot;
+  readonly desired: ClusterSnapshot;
+  /** Only these hosts are planned (already validated to exist); all when absent. */
+  readonly limit?: ReadonlySet<string>;
+}
+
+/** Byte-order comparison, so output does not depend on the machine's locale. */
+export function byBytes(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function revOf(app: AppSnapshot | undefined): string | null {
+  return app ? app.treeOid.slice(0, 10) : null;
+}
+
+function sameEntry(a: FileEntry, b: FileEntry): boolean {
+  return a.oid === b.oid && a.executable === b.executable;
+}
+
+function diffFiles(old: AppSnapshot | undefined, next: AppSnapshot | undefined): FileChange[] {
+  const oldFiles = old?.files ?? new Map<string, FileEntry>();
+  const newFiles = next?.files ?? new Map<string, FileEntry>();
+  const changes: FileChange[] = [];
+  for (const [path, entry] of newFiles) {
+    const before = oldFiles.get(path);
+    if (!before) changes.push({ path, change: 'add', old: null, new: entry });
+    else if (!sameEntry(before, entry)) changes.push({ path, change: 'modify', old: before, new: entry });
+  }
+  for (const [path, entry] of oldFiles) {
+    if (!newFiles.has(path)) changes.push({ path, change: 'remove', old: entry, new: null });
+  }
+  return changes.sort((a, b) => byBytes(a.path, b.path));
+}
+
+/** Elements of `a` not in `b`, sorted. */
+function minus(a: Iterable<string>, b: Iterable<string>): string[] {
+  const exclude = new Set(b);
+  return [...new Set(a)].filter((x) => !exclude.has(x)).sort(byBytes);
+}
+
+function intersect(a: Iterable<string>, b: Iterable<string>): string[] {
+  const keep = new Set(b);
+  return [...new Set(a)].filter((x) => keep.has(x)).sort(byBytes);
+}
+
+function diffSymlinks(old: AppSnapshot | undefined, next: AppSnapshot | undefined): SymlinkChange[] {
+  const before = old?.manifest.symlinks ?? new Map<string, string>();
+  const after = next?.manifest.symlinks ?? new Map<string, string>();
+  const changes: SymlinkChange[] = [];
+  for (const [target, source] of after) {
+    const previous = before.get(target);
+    if (previous === undefined) changes.push({ target, change: 'link', source, oldSource: null });
+    else if (previous !== source) changes.push({ target, change: 'link', source, oldSource: previous });
+  }
+  for (const [target, source] of before) {
+    if (!after.has(target)) changes.push({ target, change: 'unlink', source, oldSource: null });
+  }
+  return changes.sort((a, b) => byBytes(a.target, b.target));
+}
+
+function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot | undefined): AppPlan | null {
+  if (old && next && old.treeOid === next.treeOid) return null;
+  const action = !old ? 'add' : !next ? 'remove' : 'update';
+  const files = diffFiles(old, next);
+  const oldLinks = appLinks(old?.files.keys() ?? []);
+  const newLinks = appLinks(next?.files.keys() ?? []);
+  const oldUnitPaths = [...oldLinks.units, ...oldLinks.dropIns];
+  const newUnitPaths = [...newLinks.units, ...newLinks.dropIns];
+  const oldEnabled = old?.manifest.unitsEnabled ?? [];
+  const newEnabled = next?.manifest.unitsEnabled ?? [];
+  return {
+    app: name,
+    action,
+    oldRev: revOf(old),
+    newRev: revOf(next),
+    files,
+    symlinks: diffSymlinks(old, next),
+    sysusers: { link: minus(newLinks.sysusers, oldLinks.sysusers), unlink: minus(oldLinks.sysusers, newLinks.sysusers) },
+    runSysusers: files.some((f) => f.path.startsWith('sysusers/') && f.path.indexOf('/', 9) === -1),
+    units: {
+      link: minus(newUnitPaths, oldUnitPaths),
+      unlink: minus(oldUnitPaths, newUnitPaths),
+      disable: minus(oldEnabled, newEnabled),
+      enable: minus(newEnabled, oldEnabled),
+      // Any change to an app restarts its enabled units; newly enabled ones start on enable.
+      restart: intersect(oldEnabled, newEnabled),
+    },
+  };
+}
+
+/**
+ * Deptool's rule: rollback flips `current` back and restarts units, which cannot
+ * undo a link or an enablement that did not exist before, so such plans say so.
+ */
+function rollbackReasons(apps: readonly AppPlan[]): string[] {
+  const reasons: string[] = [];
+  for (const app of apps) {
+    for (const unit of app.units.link) reasons.push(`links unit ${unit}`);
+    for (const unit of app.units.enable) reasons.push(`enables unit ${unit}`);
+    for (const link of app.symlinks) {
+      if (link.change === 'link') reasons.push(`${link.oldSource === null ? 'links' : 're-points'} ${link.target}`);
+    }
+    for (const file of app.sysusers.link) reasons.push(`links sysusers ${file}`);
+  }
+  return reasons;
+}
+
+function planHost(name: string, deployed: HostSnapshot | undefined, desired: HostSnapshot): HostPlan | null {
+  const oldApps = deployed?.apps ?? new Map<string, AppSnapshot>();
+  const names = [...new Set([...oldApps.keys(), ...desired.apps.keys()])].sort(byBytes);
+  const apps = names.flatMap((app) => planApp(app, oldApps.get(app), desired.apps.get(app)) ?? []);
+  if (apps.length === 0) return null;
+  const reasons = rollbackReasons(apps);
+  return { host: name, newHost: deployed === undefined, apps, rollback: { available: reasons.length === 0, reasons } };
+}
+
+export function makePlan(input: PlanInput): Plan {
+  const inScope = (host: string) => !input.limit || input.limit.has(host);
+  const hosts: HostPlan[] = [];
+  const upToDate: string[] = [];
+  for (const name of [...input.desired.keys()].sort(byBytes)) {
+    if (!inScope(name)) continue;
+    const plan = planHost(name, input.deployed.get(name), input.desired.get(name)!);
+    if (plan) hosts.push(plan);
+    else upToDate.push(name);
+  }
+  const untracked = [...input.deployed.keys()].filter((h) => !input.desired.has(h) && inScope(h)).sort(byBytes);
+  return { schema: PLAN_SCHEMA_VERSION, cluster: input.cluster, base: input.base, hosts, upToDate, untracked };
+}

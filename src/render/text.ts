@@ -1,0 +1,59 @@
+// The terminal plan, in the shape of Deptool's tutorial: host, app, file and
+// action lines, then the rollback footer.
+import type { AppPlan, HostPlan, Plan } from '../plan/types.js';
+
+export interface TextOptions {
+  readonly color: boolean;
+}
+
+const paint = (code: number) => (enabled: boolean, text: string) => (enabled ? `\x1b[${code}m${text}\x1b[0m` : text);
+const red = paint(31);
+const green = paint(32);
+const yellow = paint(33);
+const bold = paint(1);
+
+const APP_INDENT = '    ';
+const ITEM_INDENT = '        ';
+
+/** App lines in activation order (DESIGN §2.2), so the plan reads as what will happen. */
+function appLines(app: AppPlan, color: boolean): string[] {
+  const marks = { add: green(color, '+'), modify: yellow(color, '~'), remove: red(color, '-') };
+  const lines = [`${APP_INDENT}${app.action} ${app.app}`];
+  const item = (text: string) => lines.push(`${ITEM_INDENT}${text}`);
+  for (const file of app.files) item(`${marks[file.change]} ${file.path}`);
+  for (const link of app.symlinks) {
+    item(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
+  }
+  for (const file of app.sysusers.unlink) item(`unlink sysusers ${file}`);
+  for (const file of app.sysusers.link) item(`link sysusers ${file}`);
+  for (const unit of app.units.disable) item(`disable unit ${unit}`);
+  for (const unit of app.units.unlink) item(`unlink unit ${unit}`);
+  for (const unit of app.units.link) item(`link unit ${unit}`);
+  for (const unit of app.units.enable) item(`enable unit ${unit}`);
+  for (const unit of app.units.restart) item(`restart unit ${unit}`);
+  return lines;
+}
+
+function hostLines(host: HostPlan, color: boolean): string[] {
+  const title = host.rollback.available ? bold(color, host.host) : `${bold(color, host.host)} ${red(color, '(rollback unavailable)')}`;
+  return [title, ...host.apps.flatMap((app) => appLines(app, color))];
+}
+
+export function upToDateLine(cluster: string): string {
+  return `All hosts in cluster '${cluster}' are up to date.`;
+}
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  const notes = plan.untracked.map(
+    (host) => `Note: host '${host}' is in the store but not in the config tree; deptool leaves it alone.`,
+  );
+  if (plan.hosts.length === 0) return [upToDateLine(plan.cluster), ...notes].join('\n') + '\n';
+  const footer = plan.hosts.every((h) => h.rollback.available)
+    ? 'Auto-rollback if deploy fails.'
+    : 'Rollback unavailable for some hosts.';
+  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', footer, ...notes].join('\n') + '\n';
+}
+
+export function hostCount(n: number): string {
+  return n === 1 ? '1 host' : `${n} hosts`;
+}
