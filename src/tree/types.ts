@@ -59,9 +59,9 @@ export function appLinks(files: Iterable<string>): AppLinks {
   const sysusers: string[] = [];
   for (const path of files) {
     const parts = path.split('/');
-    if (parts[0] === 'systemd' && parts.length === 2) units.push(parts[1]!);
+    if (parts[0] === 'systemd' && parts.length === 2) units.push(parts[1]);
     else if (parts[0] === 'systemd' && parts.length === 3) dropIns.push(`${parts[1]}/${parts[2]}`);
-    else if (parts[0] === 'sysusers' && parts.length === 2) sysusers.push(parts[1]!);
+    else if (parts[0] === 'sysusers' && parts.length === 2) sysusers.push(parts[1]);
   }
   const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   return { units: units.sort(byBytes), dropIns: dropIns.sort(byBytes), sysusers: sysusers.sort(byBytes) };

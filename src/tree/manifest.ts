@@ -1,0 +1,155 @@
+// Parsing and validation of an app's manifest.json (DESIGN §1.1), for the config tree and the store.
+import { posix } from 'node:path';
+import type { Node } from 'jsonc-parser';
+import type { ConfigIssue } from '../errors.js';
+import { didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
+import type { Manifest } from './types.js';
+import { hasControlCharacter } from './names.js';
+import { isUnitName, unitInstance } from './validate.js';
+
+export interface ParsedManifest {
+  readonly manifest: Manifest;
+  /** Empty when the manifest is valid; the manifest is then complete. */
+  readonly issues: ConfigIssue[];
+  /** Where each symlink target's key is, for issues found later (conflicts between apps). */
+  readonly targetPositions: ReadonlyMap<string, { line: number; column: number }>;
+}
+
+/** Absolute paths a manifest may not link into, with what to do instead. */
+const RESERVED_TARGETS: ReadonlyArray<{ dir: string; message: string; hint: string }> = [
+  {
+    dir: '/var/lib/deptool',
+    message: 'is inside /var/lib/deptool, which deptool manages itself',
+    hint: 'Choose a target outside /var/lib/deptool.',
+  },
+  {
+    dir: '/etc/systemd/system',
+    message: 'is inside /etc/systemd/system',
+    hint: "Put unit files and drop-ins in the app's systemd/ directory; deptool links them into /etc/systemd/system.",
+  },
+  {
+    dir: '/etc/sysusers.d',
+    message: 'is inside /etc/sysusers.d',
+    hint: "Put sysusers files in the app's sysusers/ directory; deptool links them into /etc/sysusers.d.",
+  },
+];
+
+/**
+ * Parses manifest.json text. `displayPath` names the file in issues (a path relative to the
+ * working directory, or e.g. `store:<host>/<app>/manifest.json` for the store); `appFiles`
+ * holds every app-relative file path of the app, for checking units and link sources.
+ */
+export function parseManifest(text: string, displayPath: string, appFiles: ReadonlySet<string>): ParsedManifest {
+  const { source, root, issues } = parseJsonSource(text, displayPath);
+  const targetPositions = new Map<string, { line: number; column: number }>();
+  if (root === undefined) return { manifest: { unitsEnabled: [], symlinks: new Map() }, issues, targetPositions };
+
+  issues.push(...validateJson(root, manifestSchema(appFiles), source));
+
+  const unitsEnabled: string[] = [];
+  const unitsNode = member(member(root, 'systemd'), 'units_enabled');
+  const firstSeen = new Map<string, Node>();
+  for (const item of unitsNode?.type === 'array' ? (unitsNode.children ?? []) : []) {
+    if (item.type !== 'string') continue;
+    const unit = item.value as string;
+    const first = firstSeen.get(unit);
+    if (first === undefined) {
+      firstSeen.set(unit, item);
+      unitsEnabled.push(unit);
+      continue;
+    }
+    const { line, column } = source.position(first.offset);
+    issues.push(
+      source.issue(item, {
+        message: `${unit} is listed twice in \`systemd.units_enabled\` (first at line ${line}, column ${column})`,
+        hint: 'Remove the duplicate.',
+      }),
+    );
+  }
+
+  const symlinks = new Map<string, string>();
+  const symlinksNode = member(root, 'symlinks');
+  for (const [key, value] of symlinksNode?.type === 'object' ? properties(symlinksNode) : []) {
+    if (value.type !== 'string') continue;
+    const target = key.value as string;
+    if (!targetPositions.has(target)) targetPositions.set(target, source.position(key.offset));
+    symlinks.set(target, value.value as string);
+  }
+  return { manifest: { unitsEnabled, symlinks }, issues, targetPositions };
+}
+
+function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
+  return {
+    type: 'object',
+    fields: {
+      systemd: {
+        type: 'object',
+        fields: { units_enabled: { type: 'array', items: { type: 'string', check: (unit) => checkEnabledUnit(unit, appFiles) } } },
+      },
+      symlinks: {
+        type: 'map',
+        keys: checkTarget,
+        values: { type: 'string', check: (source) => checkSource(source, appFiles) },
+      },
+    },
+  };
+}
+
+function checkEnabledUnit(unit: string, appFiles: ReadonlySet<string>): Problem | undefined {
+  if (isUnitName(unit) && appFiles.has(`systemd/${unit}`)) return undefined;
+  const instance = unitInstance(unit);
+  if (instance !== null && appFiles.has(`systemd/${instance.template}`)) return undefined;
+  const units = [...appFiles].filter((path) => /^systemd\/[^/]+$/.test(path)).map((path) => path.slice('systemd/'.length));
+  const guess = didYouMean(unit, units);
+  const message =
+    instance === null
+      ? `${JSON.stringify(unit)} in \`systemd.units_enabled\` is not a unit file in the app's systemd/ directory`
+      : `${JSON.stringify(unit)} in \`systemd.units_enabled\` is an instance of ${instance.template}, which is not in the app's systemd/ directory`;
+  const hint =
+    guess !== undefined
+      ? `Did you mean ${JSON.stringify(guess)}?`
+      : `Add systemd/${instance?.template ?? unit} to the app, or remove the entry.${units.length > 0 ? ` Units in this app: ${units.join(', ')}.` : ''}`;
+  return { message, hint };
+}
+
+function checkTarget(target: string): Problem | undefined {
+  const name = `symlink target ${JSON.stringify(target)}`;
+  if (hasControlCharacter(target)) return { message: `${name} contains a control character`, hint: 'Remove it from the path.' };
+  if (!target.startsWith('/')) return { message: `${name} is not an absolute path`, hint: 'Targets are paths on the host; start it with "/".' };
+  const normal = normalise(target);
+  if (normal === '/') return { message: `${name} is the root directory`, hint: 'Link a path below "/".' };
+  if (normal !== target) return { message: `${name} is not normalised`, hint: `Write it as ${JSON.stringify(normal)}.` };
+  for (const reserved of RESERVED_TARGETS) {
+    if (target === reserved.dir || target.startsWith(`${reserved.dir}/`)) {
+      return { message: `${name} ${reserved.message}`, hint: reserved.hint };
+    }
+  }
+  return undefined;
+}
+
+function checkSource(source: string, appFiles: ReadonlySet<string>): Problem | undefined {
+  const name = `symlink source ${JSON.stringify(source)}`;
+  if (hasControlCharacter(source)) return { message: `${name} contains a control character`, hint: 'Remove it from the path.' };
+  if (source.startsWith('/')) {
+    return { message: `${name} is an absolute path`, hint: 'Sources are paths relative to the app directory, e.g. "tmpfiles.conf".' };
+  }
+  const normal = normalise(source);
+  if (normal === '..' || normal.startsWith('../')) {
+    return { message: `${name} points outside the app`, hint: 'Sources must be files or directories inside the app.' };
+  }
+  if (normal === '.') return { message: `${name} is the app directory itself`, hint: 'Name a file or directory inside the app.' };
+  if (normal !== source) return { message: `${name} is not normalised`, hint: `Write it as ${JSON.stringify(normal)}.` };
+  if (appFiles.has(source)) return undefined;
+  const prefix = `${source}/`;
+  for (const file of appFiles) if (file.startsWith(prefix)) return undefined;
+  const guess = didYouMean(source, appFiles);
+  return {
+    message: `${name} does not exist in the app`,
+    hint: guess === undefined ? 'Add the file to the app, or fix the path (empty directories do not count).' : `Did you mean ${JSON.stringify(guess)}?`,
+  };
+}
+
+function normalise(path: string): string {
+  const normal = posix.normalize(path);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
