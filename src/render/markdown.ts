@@ -1,0 +1,380 @@
+// The plan as the sticky PR comment and job summary (DESIGN §5): table, per-host and per-file diffs, fitted to a size budget.
+import { createHash } from 'node:crypto';
+import { markdownTable } from 'markdown-table';
+import picomatch from 'picomatch';
+import type { AppPlan, FileChange, HostPlan, Plan, PlanContents } from '../plan/types.js';
+import { type FileDiff, fileDiff, modeNote } from './unified-diff.js';
+
+/** Under GitHub's 65,536-character comment limit, with room for a header added around the plan. */
+export const COMMENT_BUDGET = 65_000;
+/** Under GitHub's 1 MiB job summary limit (counted in bytes: use with `unit: 'utf8'`). */
+export const JOB_SUMMARY_BUDGET = 1_000_000;
+
+/** What the hidden first line of a plan comment records, so the Action can find and compare it. */
+export interface PlanMarker {
+  readonly cluster: string;
+  readonly schema: number;
+  readonly digest: string;
+}
+
+export interface MarkdownOptions {
+  /** Globs over `<host>/<app>/<path>` (dotfiles included) whose content is never shown, only sha256 prefixes. */
+  readonly sensitivePaths: readonly string[];
+  /** The plan digest (`sha256:…`), recorded in the marker and shown at the end. */
+  readonly digest: string;
+  /** The output stays strictly below this size (default COMMENT_BUDGET). */
+  readonly budget?: number;
+  /** How the size is counted: UTF-16 code units (default; covers GitHub's character count) or UTF-8 bytes. */
+  readonly unit?: 'utf16' | 'utf8';
+  /** Markdown placed under the heading, e.g. the deploy outcome and a run link. */
+  readonly header?: string;
+  /** Where what is left out can be read, named in the notes that replace it (default `the job summary`); null names nowhere. */
+  readonly fullPlanAt?: string | null;
+}
+
+export interface MarkdownReport {
+  readonly markdown: string;
+  /** Nothing was collapsed or left out. */
+  readonly complete: boolean;
+  /** File diffs replaced by stat lines. */
+  readonly collapsedDiffs: number;
+  /** Hosts shown as one line instead of their details. */
+  readonly collapsedHosts: number;
+  /** Hosts whose details were left out entirely (only the table shows them). */
+  readonly omittedHosts: number;
+  /** Table rows left out. */
+  readonly omittedRows: number;
+}
+
+/** A changed file as shown in full and as its one-line replacement (the same when there is no diff to show). */
+interface FileBlock {
+  readonly full: string;
+  readonly short: string;
+}
+
+interface RenderContext {
+  readonly contents: PlanContents;
+  readonly isSensitive: (path: string) => boolean;
+  readonly fullPlanAt: string | null;
+  /** Diffs by content hashes and modes: a change made on every host of a fleet is diffed once. */
+  readonly diffs: Map<string, FileDiff>;
+}
+
+interface HostSection {
+  readonly open: string;
+  readonly facts: string;
+  readonly files: readonly FileBlock[];
+  readonly line: string;
+}
+
+const CLOSE_DETAILS = '</details>';
+const FILE_MARKS = { add: '+', modify: '~', remove: '-' } as const;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Control characters as `\xNN`: names stay on one line, so they cannot end an HTML block or start a Markdown one. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+function escapeHtml(text: string): string {
+  return printable(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+function longestBacktickRun(text: string): number {
+  let longest = 0;
+  for (const run of text.match(/`+/g) ?? []) longest = Math.max(longest, run.length);
+  return longest;
+}
+
+/**
+ * Names from the config tree go into code spans: nothing in them is Markdown, an `@`
+ * in them mentions nobody. The delimiter is longer than any backtick run inside, and
+ * padding keeps a leading or trailing backtick or space intact.
+ */
+function codeSpan(text: string): string {
+  const content = printable(text);
+  const ticks = '`'.repeat(longestBacktickRun(content) + 1);
+  const pad = content.trim() !== '' && /^[` ]|[` ]$/.test(content) ? ' ' : '';
+  return `${ticks}${pad}${content}${pad}${ticks}`;
+}
+
+/** A fenced block whose fence no line of `content` (which ends with a newline) can close. */
+function fence(content: string, info: string): string {
+  const ticks = '`'.repeat(Math.max(3, longestBacktickRun(content) + 1));
+  return `${ticks}${info}\n${content}${ticks}`;
+}
+
+/** GitHub renders Markdown inside `<details>` only after a blank line following the summary. */
+function details(summary: string, body: string): string {
+  return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n${CLOSE_DETAILS}`;
+}
+
+function seeAlso(fullPlanAt: string | null): string {
+  return fullPlanAt === null ? '' : `; see ${fullPlanAt}`;
+}
+
+function fileCounts(files: readonly FileChange[]): string {
+  const count = (change: FileChange['change']) => files.filter((f) => f.change === change).length;
+  return `+${count('add')} ~${count('modify')} -${count('remove')}`;
+}
+
+function hostCounts(host: HostPlan): string {
+  const counts = `${plural(host.apps.length, 'app')}, files ${fileCounts(host.apps.flatMap((a) => a.files))}`;
+  return host.rollback.available ? counts : `${counts}, rollback unavailable`;
+}
+
+/** The same facts, in the same order, as the terminal plan (src/render/text.ts). */
+function appFacts(app: AppPlan): string[] {
+  const items: string[] = [];
+  for (const file of app.files) items.push(`${FILE_MARKS[file.change]} ${file.path}`);
+  for (const link of app.symlinks) {
+    items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
+  }
+  for (const file of app.sysusers.unlink) items.push(`unlink sysusers ${file}`);
+  for (const file of app.sysusers.link) items.push(`link sysusers ${file}`);
+  for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
+  for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
+  for (const unit of app.units.link) items.push(`link unit ${unit}`);
+  for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
+  for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
+  return [`${app.action} ${app.app}`, ...items.map((item) => `    ${item}`)].map(printable);
+}
+
+function sha256(content: Buffer): string {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+function sha256Prefix(content: Buffer): string {
+  return sha256(content).slice(0, 12);
+}
+
+/** Only hashes and the mode: not a line count or size, which would say something about the secret. */
+function sensitiveNotes(change: FileChange, old: Buffer | null, next: Buffer | null): string[] {
+  if (!old) return next ? [`content added (sha256 ${sha256Prefix(next)})`] : [];
+  if (!next) return [`content removed (sha256 ${sha256Prefix(old)})`];
+  const notes = old.equals(next) ? [] : [`content changed (sha256 ${sha256Prefix(old)} → ${sha256Prefix(next)})`];
+  const oldExecutable = change.old?.executable ?? false;
+  const newExecutable = change.new?.executable ?? false;
+  return oldExecutable === newExecutable ? notes : [...notes, modeNote(oldExecutable, newExecutable)];
+}
+
+function noteLine(label: string, notes: readonly string[]): string {
+  return notes.length === 0 ? codeSpan(label) : `${codeSpan(label)}: ${notes.join(', ')}`;
+}
+
+/** Hashing is far cheaper than diffing; keying on content rather than the plan's blob ids trusts only the contents. */
+function changeDiff(host: string, app: string, change: FileChange, context: RenderContext): FileDiff {
+  const oldExecutable = change.old?.executable ?? false;
+  const newExecutable = change.new?.executable ?? false;
+  const { old, new: next } = context.contents.get(host, app, change.path);
+  const key = `${old ? sha256(old) : '-'} ${oldExecutable} ${next ? sha256(next) : '-'} ${newExecutable}`;
+  let diff = context.diffs.get(key);
+  if (!diff) {
+    diff = fileDiff(`${host}/${app}/${change.path}`, old, next, { oldExecutable, newExecutable });
+    context.diffs.set(key, diff);
+  }
+  return diff;
+}
+
+/** The file's name is in the summary, so the fence holds the diff's body without `---`/`+++` headers. */
+function fileBlock(host: string, app: string, change: FileChange, context: RenderContext): FileBlock {
+  const label = `${FILE_MARKS[change.change]} ${app}/${change.path}`;
+  if (context.isSensitive(`${host}/${app}/${change.path}`)) {
+    const { old, new: next } = context.contents.get(host, app, change.path);
+    const line = noteLine(label, sensitiveNotes(change, old, next));
+    return { full: line, short: line };
+  }
+  const diff = changeDiff(host, app, change, context);
+  if (diff.stat.added + diff.stat.removed === 0) {
+    const line = noteLine(label, diff.notes);
+    return { full: line, short: line };
+  }
+  const facts = [`+${diff.stat.added} −${diff.stat.removed}`, ...diff.notes];
+  return {
+    full: details(`<code>${escapeHtml(label)}</code> (${escapeHtml(facts.join(', '))})`, fence(diff.body, 'diff')),
+    short: `${codeSpan(label)} (${[...facts, `diff too large to show here${seeAlso(context.fullPlanAt)}`].join(', ')})`,
+  };
+}
+
+function hostSection(host: HostPlan, context: RenderContext): HostSection {
+  const counts = hostCounts(host);
+  return {
+    open: `<details>\n<summary><code>${escapeHtml(host.host)}</code>: ${counts}</summary>`,
+    facts: fence(host.apps.flatMap(appFacts).join('\n') + '\n', ''),
+    files: host.apps.flatMap((app) => app.files.map((change) => fileBlock(host.host, app.app, change, context))),
+    line: `${codeSpan(host.host)}: ${counts} (too large to show here${seeAlso(context.fullPlanAt)})`,
+  };
+}
+
+/** GFM splits table cells at every unescaped `|`, also inside code spans. */
+function cell(markdown: string): string {
+  return markdown.replaceAll('|', '\\|');
+}
+
+/** The header row, the delimiter row, then one row per app; split into lines so rows can be left out from the end. */
+function tableLines(plan: Plan): string[] {
+  const rows = plan.hosts.flatMap((host) =>
+    host.apps.map((app, index) => {
+      const rollback = host.rollback.available
+        ? '✅ available'
+        : `⚠️ unavailable: ${host.rollback.reasons.map(codeSpan).join(', ')}`;
+      const restarted = app.units.restart.map(codeSpan).join(', ');
+      return [
+        index === 0 ? codeSpan(host.host) : '',
+        codeSpan(app.app),
+        app.action,
+        fileCounts(app.files),
+        restarted === '' ? '—' : restarted,
+        index === 0 ? rollback : '',
+      ].map(cell);
+    }),
+  );
+  const header = ['Host', 'App', 'Action', 'Files', 'Units restarted', 'Rollback'];
+  // Aligned delimiters would pad every cell to its column's width: budget spent on spaces.
+  return markdownTable([header, ...rows], { alignDelimiters: false }).split('\n');
+}
+
+function summaryLine(plan: Plan): string {
+  if (plan.hosts.length === 0) return `All hosts in cluster ${codeSpan(plan.cluster)} are up to date.`;
+  const toChange = `${plural(plan.hosts.length, 'host')} to change`;
+  return plan.upToDate.length === 0 ? `${toChange}.` : `${toChange}, ${plan.upToDate.length} up to date.`;
+}
+
+/** Characters in `[A-Za-z0-9._:~-]` stay readable; anything else is percent-encoded, so no value can end the comment. */
+function encodeField(value: string): string {
+  return value.replace(/[^A-Za-z0-9._:~-]/gu, (c) => encodeURIComponent(c));
+}
+
+export function planMarker(marker: PlanMarker): string {
+  return `<!-- deptool-plan cluster=${encodeField(marker.cluster)} schema=${marker.schema} digest=${encodeField(marker.digest)} -->`;
+}
+
+/** Reads the marker from the first line of a comment body; null when the body is not a plan comment. */
+export function parsePlanMarker(body: string): PlanMarker | null {
+  const match = /^<!-- deptool-plan cluster=(\S+) schema=(\d+) digest=(\S+) -->(?:\r?\n|$)/.exec(body);
+  if (!match) return null;
+  try {
+    const [, cluster, schema, digest] = match;
+    return { cluster: decodeURIComponent(cluster), schema: Number(schema), digest: decodeURIComponent(digest) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Renders the plan and reports what had to be collapsed to stay under the budget.
+ * Every block is separated by a blank line, so sizes add up and the layout can be
+ * chosen by arithmetic before anything is joined: first collapse whole hosts to one
+ * line (largest first) until every remaining host fits with its diffs as stat lines,
+ * then give diffs back to those hosts, collapsing the largest diffs first. When no
+ * host fits, only the table remains, cut short if it must be.
+ */
+export function renderMarkdownReport(plan: Plan, contents: PlanContents, options: MarkdownOptions): MarkdownReport {
+  const budget = options.budget ?? COMMENT_BUDGET;
+  const measure = options.unit === 'utf8' ? (text: string) => Buffer.byteLength(text, 'utf8') : (text: string) => text.length;
+  // A block costs its size plus the blank line that follows it; the document ends with one newline instead.
+  const cost = (blocks: readonly string[]) => blocks.reduce((sum, block) => sum + measure(block) + 2, 0);
+  const fullPlanAt = options.fullPlanAt === undefined ? 'the job summary' : options.fullPlanAt;
+
+  const title = [
+    `${planMarker({ cluster: plan.cluster, schema: plan.schema, digest: options.digest })}\n### deptool plan for cluster ${codeSpan(plan.cluster)}`,
+    ...(options.header ? [options.header] : []),
+    summaryLine(plan),
+  ];
+  const base = plan.base === null ? 'an empty store' : `store commit <code>${escapeHtml(plan.base.slice(0, 10))}</code>`;
+  const tail = [
+    ...(plan.untracked.length === 0
+      ? []
+      : [`Left alone (in the store, not in the config tree): ${plan.untracked.map(codeSpan).join(', ')}.`]),
+    `<sub>Plan digest <code>${escapeHtml(options.digest)}</code>, computed against ${base}.</sub>`,
+  ];
+  const lines = plan.hosts.length === 0 ? [] : tableLines(plan);
+  const rowCount = Math.max(0, lines.length - 2);
+  const table = (rows: number): string[] => {
+    if (rows === rowCount) return rowCount === 0 ? [] : [lines.join('\n')];
+    const note = `…and ${plural(rowCount - rows, 'more row')} (too many to show here${seeAlso(fullPlanAt)}).`;
+    return rows === 0 ? [note] : [lines.slice(0, rows + 2).join('\n'), note];
+  };
+  const fits = (size: number) => size - 1 < budget;
+
+  const context: RenderContext = {
+    contents,
+    isSensitive: picomatch([...options.sensitivePaths], { dot: true }),
+    fullPlanAt,
+    diffs: new Map(),
+  };
+  const sections = plan.hosts.map((host) => {
+    const section = hostSection(host, context);
+    const frame = cost([section.open, section.facts, CLOSE_DETAILS]);
+    const shortest = frame + cost(section.files.map((f) => f.short));
+    return { ...section, frame, shortest, saving: shortest - cost([section.line]) };
+  });
+  const fixed = cost(title) + cost(table(rowCount)) + cost(tail);
+
+  const expanded = new Set(sections);
+  let total = fixed + sections.reduce((sum, s) => sum + s.shortest, 0);
+  for (const section of [...sections].sort((a, b) => b.saving - a.saving)) {
+    if (fits(total)) break;
+    expanded.delete(section);
+    total -= section.saving;
+  }
+
+  if (!fits(total)) {
+    const omitted =
+      sections.length === 0 ? [] : [`Details of ${plural(sections.length, 'host')} are too large to show here${seeAlso(fullPlanAt)}.`];
+    const sizeWith = (rows: number) => cost(title) + cost(table(rows)) + cost(omitted) + cost(tail);
+    // Binary search for the most rows that fit; fewer rows never cost more.
+    let low = 0;
+    let high = rowCount;
+    while (low < high) {
+      const mid = Math.ceil((low + high) / 2);
+      if (fits(sizeWith(mid))) low = mid;
+      else high = mid - 1;
+    }
+    if (!fits(sizeWith(low))) throw new RangeError(`A budget of ${budget} is too small for the plan's summary.`);
+    return finish([...title, ...table(low), ...omitted, ...tail], {
+      collapsedDiffs: 0,
+      collapsedHosts: 0,
+      omittedHosts: sections.length,
+      omittedRows: rowCount - low,
+    });
+  }
+
+  total = fixed;
+  for (const s of sections) total += expanded.has(s) ? s.frame + cost(s.files.map((f) => f.full)) : cost([s.line]);
+  const collapsed = new Set<FileBlock>();
+  const diffs = [...expanded]
+    .flatMap((s) => s.files)
+    .filter((f) => f.full !== f.short)
+    .map((f) => ({ block: f, saving: cost([f.full]) - cost([f.short]) }))
+    .sort((a, b) => b.saving - a.saving);
+  for (const { block, saving } of diffs) {
+    if (fits(total)) break;
+    collapsed.add(block);
+    total -= saving;
+  }
+
+  const hostBlocks = sections.flatMap((s) =>
+    expanded.has(s) ? [s.open, s.facts, ...s.files.map((f) => (collapsed.has(f) ? f.short : f.full)), CLOSE_DETAILS] : [s.line],
+  );
+  return finish([...title, ...table(rowCount), ...hostBlocks, ...tail], {
+    collapsedDiffs: collapsed.size,
+    collapsedHosts: sections.length - expanded.size,
+    omittedHosts: 0,
+    omittedRows: 0,
+  });
+}
+
+function finish(blocks: readonly string[], counts: Omit<MarkdownReport, 'markdown' | 'complete'>): MarkdownReport {
+  const complete = counts.collapsedDiffs + counts.collapsedHosts + counts.omittedHosts + counts.omittedRows === 0;
+  return { markdown: blocks.join('\n\n') + '\n', complete, ...counts };
+}
+
+/** The plan comment's Markdown; see renderMarkdownReport for what was left out. */
+export function renderMarkdown(plan: Plan, contents: PlanContents, options: MarkdownOptions): string {
+  return renderMarkdownReport(plan, contents, options).markdown;
+}
