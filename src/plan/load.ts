@@ -1,0 +1,80 @@
+// Loads the planner's inputs from disk: the deployed state from the store's tip
+// and, after planning, the contents of changed files for diffs.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, type ConfigIssue } from '../errors.js';
+import type { Store } from '../store/store.js';
+import type { StoredCluster } from '../store/types.js';
+import { parseManifest } from '../tree/manifest.js';
+import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type ConfigTree, type HostSnapshot } from '../tree/types.js';
+import type { FileContents, Plan, PlanContents } from './types.js';
+
+/** Turns the store's tree into snapshots, parsing every stored manifest in one batch read. */
+export async function loadDeployed(store: Store, stored: StoredCluster): Promise<ClusterSnapshot> {
+  const manifestOids: string[] = [];
+  for (const apps of stored.values()) {
+    for (const app of apps.values()) {
+      const manifest = app.files.get('manifest.json');
+      if (manifest) manifestOids.push(manifest.oid);
+    }
+  }
+  const blobs = await store.readBlobs(manifestOids);
+  const issues: ConfigIssue[] = [];
+  const hosts = new Map<string, HostSnapshot>();
+  for (const [host, apps] of stored) {
+    const snapshots = new Map<string, AppSnapshot>();
+    for (const [name, app] of apps) {
+      const entry = app.files.get('manifest.json');
+      let manifest = EMPTY_MANIFEST;
+      if (entry) {
+        const parsed = parseManifest(blobs.get(entry.oid)!.toString('utf8'), `store:${host}/${name}/manifest.json`, new Set(app.files.keys()));
+        issues.push(...parsed.issues);
+        manifest = parsed.manifest;
+      }
+      snapshots.set(name, { name, files: app.files, manifest, treeOid: app.treeOid });
+    }
+    hosts.set(host, { name: host, apps: snapshots });
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  return hosts;
+}
+
+function contentKey(host: string, app: string, path: string): string {
+  return `${host}\0${app}\0${path}`;
+}
+
+/** Reads old contents from the store (one batch) and new contents from the config tree. */
+export async function loadPlanContents(plan: Plan, tree: ConfigTree, store: Store): Promise<PlanContents> {
+  const oldOids = new Set<string>();
+  const newReads: Promise<void>[] = [];
+  const contents = new Map<string, { old: Buffer | null; new: Buffer | null }>();
+  for (const host of plan.hosts) {
+    for (const app of host.apps) {
+      for (const file of app.files) {
+        const slot = { old: null as Buffer | null, new: null as Buffer | null };
+        contents.set(contentKey(host.host, app.app, file.path), slot);
+        if (file.old) oldOids.add(file.old.oid);
+        if (file.new) {
+          newReads.push(
+            readFile(join(tree.dir, host.host, app.app, file.path)).then((data) => {
+              slot.new = data;
+            }),
+          );
+        }
+      }
+    }
+  }
+  const [blobs] = await Promise.all([store.readBlobs(oldOids), ...newReads]);
+  for (const host of plan.hosts) {
+    for (const app of host.apps) {
+      for (const file of app.files) {
+        if (file.old) contents.get(contentKey(host.host, app.app, file.path))!.old = blobs.get(file.old.oid) ?? null;
+      }
+    }
+  }
+  return {
+    get(host: string, app: string, path: string): FileContents {
+      return contents.get(contentKey(host, app, path)) ?? { old: null, new: null };
+    },
+  };
+}

@@ -1,0 +1,68 @@
+// Builds the store record of a deploy attempt from its plan: the commit title and,
+// for hosts whose changes really landed, the app subtrees to write.
+import { join } from 'node:path';
+import type { AppPlan, Plan } from '../plan/types.js';
+import type { ConfigTree } from '../tree/types.js';
+import type { AppWrite, Attempt, HostResult } from './types.js';
+
+function list(names: readonly string[]): string {
+  return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+}
+
+/** `Update caddy on webserver`, `Add nginx, remove caddy on web1`, `Update caddy on 3 hosts`. */
+export function attemptTitle(plan: Plan): string {
+  if (plan.hosts.length === 0) return `Nothing to deploy in cluster '${plan.cluster}'`;
+  const apps = plan.hosts.flatMap((h) => h.apps);
+  const byAction = (action: AppPlan['action']) => [...new Set(apps.filter((a) => a.action === action).map((a) => a.app))].sort();
+  const phrases = (['add', 'update', 'remove'] as const)
+    .map((action) => [action, byAction(action)] as const)
+    .filter(([, names]) => names.length > 0)
+    .map(([action, names]) => `${action} ${list(names)}`);
+  const what = phrases.join(', ');
+  const onlyRemovals = apps.every((a) => a.action === 'remove');
+  const where = plan.hosts.length === 1 ? plan.hosts[0].host : `${plan.hosts.length} hosts`;
+  return `${what.charAt(0).toUpperCase()}${what.slice(1)} ${onlyRemovals ? 'from' : 'on'} ${where}`;
+}
+
+export interface AttemptOptions {
+  readonly ref: string;
+  readonly author: { readonly name: string; readonly email: string };
+  readonly date?: Date;
+  /** Per-host outcome; hosts without one count as deployed (what a plain record of the plan means). */
+  readonly results?: readonly HostResult[];
+  readonly trailers?: Attempt['trailers'];
+}
+
+export function attemptFromPlan(plan: Plan, tree: ConfigTree, options: AttemptOptions): Attempt {
+  const results: HostResult[] = plan.hosts.map(
+    (h) => options.results?.find((r) => r.host === h.host) ?? { host: h.host, status: 'deployed' },
+  );
+  const writes = new Map<string, Map<string, AppWrite | null>>();
+  for (const host of plan.hosts) {
+    if (results.find((r) => r.host === host.host)?.status !== 'deployed') continue;
+    const apps = new Map<string, AppWrite | null>();
+    for (const app of host.apps) {
+      const desired = tree.hosts.get(host.host)?.apps.get(app.app);
+      if (app.action === 'remove' || !desired) {
+        apps.set(app.app, null);
+        continue;
+      }
+      const files = new Map<string, { executable: boolean; oid: string; source?: string }>();
+      for (const [path, entry] of desired.files) {
+        files.set(path, { executable: entry.executable, oid: entry.oid, source: join(tree.dir, host.host, app.app, path) });
+      }
+      apps.set(app.app, { files });
+    }
+    writes.set(host.host, apps);
+  }
+  return {
+    ref: options.ref,
+    parent: plan.base,
+    title: attemptTitle(plan),
+    results,
+    writes,
+    trailers: options.trailers,
+    author: options.author,
+    date: options.date,
+  };
+}
