@@ -10,6 +10,8 @@ await build({
   target: 'node20',
   sourcemap: false,
   legalComments: 'none',
+  // Prefer ES module builds: jsonc-parser's UMD main hides its requires from the bundler.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
   // Some dependencies are CommonJS and call require() for Node built-ins.
   banner: {

@@ -1,0 +1,77 @@
+// `deptool diff`: the full unified diff of what a deploy would change, through $PAGER on a terminal.
+import { spawn } from 'node:child_process';
+import { loadPlanContents } from '../../plan/load.js';
+import { upToDateLine } from '../../render/text.js';
+import { diffStat, unifiedDiff } from '../../render/unified-diff.js';
+import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { planCluster } from '../context.js';
+import type { Io } from '../io.js';
+
+export const spec: CommandSpec = {
+  name: 'diff',
+  usage: 'deptool diff [DIR] [--stat] [--limit HOST,...]',
+  summary: 'Show the full unified diff between what is deployed (the store) and the config tree DIR.\nOn a terminal the diff goes through $PAGER (default: less).',
+  options: { stat: { type: 'boolean' }, limit: { type: 'string', multiple: true } },
+  optionHelp: ['--stat            only a per-file summary of changed lines', '--limit HOST,...  diff only these hosts (repeatable)'],
+  maxPositionals: 1,
+};
+
+/** Pipes text into the user's pager; the command is split on spaces, never run by a shell. */
+async function page(io: Io, text: string): Promise<void> {
+  const [command, ...pagerArgs] = (io.env.PAGER ?? 'less').trim().split(/\s+/);
+  if (!command || command === 'cat') {
+    io.stdout.write(text);
+    return;
+  }
+  await new Promise<void>((done) => {
+    const child = spawn(command, pagerArgs, { stdio: ['pipe', 'inherit', 'inherit'], env: { LESS: 'FRX', ...io.env } });
+    child.on('error', () => {
+      io.stdout.write(text);
+      done();
+    });
+    child.on('close', () => done());
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(text);
+  });
+}
+
+export async function run(io: Io, args: Parsed): Promise<number> {
+  const { plan, tree, store } = await planCluster(io, {
+    store: args.values.store as string | undefined,
+    dir: args.positionals[0],
+    limit: listOption(args.values.limit),
+  });
+  if (plan.hosts.length === 0) {
+    io.stdout.write(`${upToDateLine(plan.cluster)}\n`);
+    return 0;
+  }
+  const contents = await loadPlanContents(plan, tree, store);
+  const out: string[] = [];
+  let added = 0;
+  let removed = 0;
+  let files = 0;
+  for (const host of plan.hosts) {
+    for (const app of host.apps) {
+      for (const file of app.files) {
+        const path = `${host.host}/${app.app}/${file.path}`;
+        const { old, new: next } = contents.get(host.host, app.app, file.path);
+        if (args.values.stat) {
+          const stat = diffStat(old, next);
+          files += 1;
+          added += stat.added;
+          removed += stat.removed;
+          out.push(` ${path} | ${stat.binary ? 'binary' : `${stat.added + stat.removed} ${'+'.repeat(Math.min(stat.added, 40))}${'-'.repeat(Math.min(stat.removed, 40))}`}`);
+        } else {
+          out.push(unifiedDiff(path, old, next, { oldExecutable: file.old?.executable, newExecutable: file.new?.executable }));
+        }
+      }
+    }
+  }
+  if (args.values.stat) {
+    out.push(` ${files} file${files === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+), ${removed} deletion${removed === 1 ? '' : 's'}(-)`);
+  }
+  const text = `${out.join('\n').replace(/\n*$/, '')}\n`;
+  if (io.stdout.isTTY) await page(io, text);
+  else io.stdout.write(text);
+  return 0;
+}

@@ -1,0 +1,48 @@
+// `deptool log`: the cluster's deployment history from the store, newest first.
+import { basename } from 'node:path';
+import { UsageError } from '../../errors.js';
+import { Store } from '../../store/store.js';
+import type { CommandSpec, Parsed } from '../args.js';
+import { clusterDir, clusterRef, storeDir } from '../context.js';
+import type { Io } from '../io.js';
+
+export const spec: CommandSpec = {
+  name: 'log',
+  usage: 'deptool log [DIR] [--host HOST] [-n N]',
+  summary: 'Show the deployment history of the cluster DIR recorded in the store, newest first:\none entry per attempt with its per-host results.',
+  options: { host: { type: 'string' }, number: { type: 'string', short: 'n' } },
+  optionHelp: ['--host HOST       only attempts that involved HOST', '-n N              show at most N attempts'],
+  maxPositionals: 1,
+};
+
+/** UTC, to the second: the store is shared across machines and time zones. */
+export function formatDate(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+export async function run(io: Io, args: Parsed): Promise<number> {
+  const number = args.values.number as string | undefined;
+  const limit = number === undefined ? undefined : Number(number);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`-n takes a positive whole number, not '${number}'.`);
+  const store = await Store.open(storeDir(io, args.values.store as string | undefined));
+  const dir = await clusterDir(io, store, args.positionals[0]);
+  const records = await store.log(clusterRef(basename(dir)), { limit, host: args.values.host as string | undefined });
+  if (records.length === 0) {
+    io.stdout.write(`No deploys recorded for cluster '${basename(dir)}' yet.\n`);
+    return 0;
+  }
+  const out: string[] = [];
+  for (const record of records) {
+    out.push(`${record.commit.slice(0, 10)}  ${formatDate(record.date)}  ${record.author.name}`);
+    out.push(`    ${record.title}`);
+    for (const result of record.results) {
+      out.push(`    ${result.host}: ${result.status}${result.detail ? ` (${result.detail})` : ''}`);
+    }
+    for (const [key, value] of Object.entries(record.trailers)) {
+      if (value) out.push(`    ${key}: ${value}`);
+    }
+    out.push('');
+  }
+  io.stdout.write(out.join('\n'));
+  return 0;
+}

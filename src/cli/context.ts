@@ -1,0 +1,78 @@
+// Resolves what every command works on: the store, the cluster directory and its
+// store ref, and the plan of the config tree against the store's tip.
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
+import { ConfigError, UsageError } from '../errors.js';
+import { loadDeployed } from '../plan/load.js';
+import { makePlan } from '../plan/plan.js';
+import type { Plan } from '../plan/types.js';
+import { Store } from '../store/store.js';
+import { loadConfigTree } from '../tree/load.js';
+import type { ClusterSnapshot, ConfigTree } from '../tree/types.js';
+import type { Io } from './io.js';
+
+export const DEFAULT_CLUSTER_KEY = 'deptool.cluster';
+
+export function storeDir(io: Io, option: string | undefined): string {
+  return resolve(io.cwd, option ?? io.env.DEPTOOL_STORE ?? '.deptool');
+}
+
+/** A path as the user would type it: relative to the working directory when inside it. */
+export function displayPath(io: Io, path: string): string {
+  const rel = relative(io.cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/** Each cluster's history lives on its own branch, so one store can serve several clusters. */
+export function clusterRef(cluster: string): string {
+  return `refs/heads/${cluster}`;
+}
+
+/** The default cluster is recorded relative to the store's parent, where `init` created it. */
+export async function clusterDir(io: Io, store: Store, positional: string | undefined): Promise<string> {
+  let dir: string;
+  if (positional !== undefined) {
+    dir = resolve(io.cwd, positional);
+  } else {
+    const recorded = await store.getConfig(DEFAULT_CLUSTER_KEY);
+    if (recorded === null) {
+      throw new UsageError("No cluster directory given and no default recorded.\nPass the cluster directory (e.g. 'deptool plan prod'), or run 'deptool init DIR' to record one.");
+    }
+    dir = resolve(dirname(store.dir), recorded);
+  }
+  const info = await stat(dir).catch(() => null);
+  if (!info?.isDirectory()) {
+    throw new ConfigError([{ path: displayPath(io, dir), message: 'cluster directory does not exist', hint: "Create it, or run 'deptool init DIR'." }]);
+  }
+  return dir;
+}
+
+export interface Planned {
+  readonly store: Store;
+  readonly tree: ConfigTree;
+  readonly deployed: ClusterSnapshot;
+  readonly ref: string;
+  readonly plan: Plan;
+}
+
+function validateLimit(tree: ConfigTree, deployed: ClusterSnapshot, limit: readonly string[] | undefined): Set<string> | undefined {
+  if (!limit) return undefined;
+  const unknown = limit.filter((h) => !tree.hosts.has(h) && !deployed.has(h));
+  if (unknown.length > 0) {
+    const known = [...tree.hosts.keys()].sort().join(', ') || '(none)';
+    throw new UsageError(`--limit names unknown host${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}.\nHosts in cluster '${tree.cluster}': ${known}.`);
+  }
+  return new Set(limit);
+}
+
+export async function planCluster(io: Io, options: { store?: string; dir?: string; limit?: string[] }): Promise<Planned> {
+  const store = await Store.open(storeDir(io, options.store));
+  const dir = await clusterDir(io, store, options.dir);
+  const tree = await loadConfigTree(dir, { cwd: io.cwd });
+  const ref = clusterRef(basename(dir));
+  const base = await store.tip(ref);
+  const deployed = await loadDeployed(store, await store.readTree(base));
+  const limit = validateLimit(tree, deployed, options.limit);
+  const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit });
+  return { store, tree, deployed, ref, plan };
+}

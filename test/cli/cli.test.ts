@@ -1,0 +1,214 @@
+// The deptool command end to end, in-process: init, plan, diff, status, log, help and errors.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterEach, beforeEach, test } from 'node:test';
+import { planCluster } from '../../src/cli/context.js';
+import { attemptFromPlan } from '../../src/store/from-plan.js';
+import { runCli } from '../helpers/cli.js';
+
+let work: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'deptool-cli-'));
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+async function put(path: string, content: string): Promise<void> {
+  await mkdir(dirname(join(work, path)), { recursive: true });
+  await writeFile(join(work, path), content);
+}
+
+/** Records the current plan in the store as if it had been deployed. */
+async function recordDeploy(date = new Date('2026-04-18T20:51:02Z')): Promise<void> {
+  const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {}, cwd: work };
+  const { plan, tree, store, ref } = await planCluster(io, {});
+  await store.recordAttempt(attemptFromPlan(plan, tree, { ref, author: { name: 'alice', email: 'alice@example.com' }, date }));
+}
+
+function git(...args: string[]): string {
+  return spawnSync('git', ['--git-dir', join(work, '.deptool'), ...args], { encoding: 'utf8' }).stdout;
+}
+
+test('init prints the tutorial lines, creates the bare store and the cluster dir', async () => {
+  const result = await runCli(['init', 'prod'], { cwd: work });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "Initialized store at '.deptool'.\nCreated cluster directory 'prod' and recorded it as the default.\n");
+  assert.ok((await stat(join(work, 'prod'))).isDirectory());
+  assert.equal(git('rev-parse', '--is-bare-repository').trim(), 'true');
+});
+
+test('init honours DEPTOOL_STORE and reuses an existing store', async () => {
+  const env = { DEPTOOL_STORE: join(work, 'state', 'store') };
+  assert.equal((await runCli(['init'], { cwd: work, env })).code, 0);
+  const again = await runCli(['init', 'staging'], { cwd: work, env });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.stdout, "Using existing store at 'state/store'.\nCreated cluster directory 'staging' and recorded it as the default.\n");
+});
+
+test('init refuses a cluster name that is not a valid name', async () => {
+  const result = await runCli(['init', 'my cluster'], { cwd: work });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /my cluster/);
+});
+
+test('plan uses the recorded default cluster and prints the tutorial block', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'localhost:80\n');
+  const result = await runCli(['plan'], { cwd: work });
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, 'webserver\n    add caddy\n        + Caddyfile\n\nAuto-rollback if deploy fails.\n');
+});
+
+test('plan says all hosts are up to date after the plan is recorded', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'localhost:80\n');
+  await recordDeploy();
+  const result = await runCli(['plan'], { cwd: work });
+  assert.equal(result.code, 0);
+  assert.equal(result.stdout, "All hosts in cluster 'prod' are up to date.\n");
+});
+
+test('plan --json prints the versioned schema with a digest that does not depend on the directory', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'localhost:80\n');
+  await put('prod/db/pg/pg.conf', 'x\n');
+  const result = await runCli(['plan', '--json'], { cwd: work });
+  assert.equal(result.code, 0, result.stderr);
+  const json = JSON.parse(result.stdout) as { schema: number; digest: string; hosts: { host: string }[]; summary: { hosts_changed: number } };
+  assert.equal(json.schema, 1);
+  assert.match(json.digest, /^sha256:[0-9a-f]{64}$/);
+  assert.deepEqual(json.hosts.map((h) => h.host), ['db', 'webserver']);
+  assert.equal(json.summary.hosts_changed, 2);
+
+  const elsewhere = await mkdtemp(join(tmpdir(), 'deptool-cli-other-'));
+  try {
+    await runCli(['init', 'prod'], { cwd: elsewhere });
+    for (const [path, content] of [['prod/webserver/caddy/Caddyfile', 'localhost:80\n'], ['prod/db/pg/pg.conf', 'x\n']] as const) {
+      await mkdir(dirname(join(elsewhere, path)), { recursive: true });
+      await writeFile(join(elsewhere, path), content);
+    }
+    const other = JSON.parse((await runCli(['plan', '--json'], { cwd: elsewhere })).stdout) as { digest: string };
+    assert.equal(other.digest, json.digest);
+  } finally {
+    await rm(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test('plan --limit plans only the named hosts and rejects unknown ones', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/web1/caddy/Caddyfile', 'a\n');
+  await put('prod/web2/caddy/Caddyfile', 'b\n');
+  const limited = await runCli(['plan', '--limit', 'web2'], { cwd: work });
+  assert.equal(limited.stdout, 'web2\n    add caddy\n        + Caddyfile\n\nAuto-rollback if deploy fails.\n');
+  const unknown = await runCli(['plan', '--limit', 'web1,web3'], { cwd: work });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown host: web3/);
+  assert.match(unknown.stderr, /web1, web2/);
+});
+
+test('plan of an invalid tree exits 2, names file:line:column, and writes nothing to the store', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/manifest.json', '{\n  "systemd": {},\n  "symlink": {}\n}\n');
+  const before = git('for-each-ref');
+  const result = await runCli(['plan'], { cwd: work });
+  assert.equal(result.code, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /prod\/webserver\/caddy\/manifest\.json:3:3/);
+  assert.equal(git('for-each-ref'), before);
+});
+
+test('plan without a store says to run init', async () => {
+  await put('prod/webserver/caddy/Caddyfile', 'a\n');
+  const result = await runCli(['plan', 'prod'], { cwd: work });
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /deptool init/);
+});
+
+test('plan without a cluster and without a recorded default is a usage error', async () => {
+  await runCli(['init'], { cwd: work });
+  const result = await runCli(['plan'], { cwd: work });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /deptool init DIR/);
+});
+
+test('diff prints a unified diff of the changed files and --stat a summary', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'localhost:80\nroot /srv\n');
+  await recordDeploy();
+  await put('prod/webserver/caddy/Caddyfile', 'localhost:8080\nroot /srv\n');
+  await put('prod/webserver/caddy/run.sh', '#!/bin/sh\n');
+  await chmod(join(work, 'prod/webserver/caddy/run.sh'), 0o755);
+  const diff = await runCli(['diff'], { cwd: work });
+  assert.equal(diff.code, 0, diff.stderr);
+  assert.match(diff.stdout, /^--- a\/webserver\/caddy\/Caddyfile$/m);
+  assert.match(diff.stdout, /^-localhost:80$/m);
+  assert.match(diff.stdout, /^\+localhost:8080$/m);
+  assert.match(diff.stdout, /^\+\+\+ b\/webserver\/caddy\/run\.sh$/m);
+  const stat = await runCli(['diff', '--stat'], { cwd: work });
+  assert.match(stat.stdout, /webserver\/caddy\/Caddyfile \| 2 \+-/);
+  assert.match(stat.stdout, /2 files changed, 2 insertions\(\+\), 1 deletion\(-\)/);
+});
+
+test('status shows the last deploy per host, undeployed apps and new hosts', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'a\n');
+  await put('prod/db/pg/pg.conf', 'a\n');
+  await recordDeploy();
+  await put('prod/webserver/caddy/Caddyfile', 'b\n');
+  await put('prod/cache/redis/redis.conf', 'a\n');
+  const result = await runCli(['status'], { cwd: work });
+  assert.equal(result.code, 0, result.stderr);
+  const commit = git('rev-parse', 'refs/heads/prod').trim().slice(0, 10);
+  assert.equal(
+    result.stdout,
+    [
+      'HOST       LAST DEPLOY              COMMIT      RESULT    STATE',
+      'cache      -                        -           -         new host',
+      `db         2026-04-18 20:51:02 UTC  ${commit}  deployed  up to date`,
+      `webserver  2026-04-18 20:51:02 UTC  ${commit}  deployed  not deployed: update caddy`,
+      '',
+    ].join('\n'),
+  );
+});
+
+test('log lists attempts newest first with per-host results', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'a\n');
+  await recordDeploy(new Date('2026-04-18T20:51:02Z'));
+  await put('prod/webserver/caddy/Caddyfile', 'b\n');
+  await recordDeploy(new Date('2026-04-18T21:17:48Z'));
+  const result = await runCli(['log'], { cwd: work });
+  assert.equal(result.code, 0, result.stderr);
+  const lines = result.stdout.split('\n');
+  assert.match(lines[0], /^[0-9a-f]{10} {2}2026-04-18 21:17:48 UTC {2}alice$/);
+  assert.equal(lines[1], '    Update caddy on webserver');
+  assert.equal(lines[2], '    webserver: deployed');
+  assert.ok(lines.includes('    Add caddy on webserver'));
+  const one = await runCli(['log', '-n', '1'], { cwd: work });
+  assert.equal(one.stdout.match(/^[0-9a-f]{10} /gm)?.length, 1);
+});
+
+test('every command has --help and unknown commands and options are usage errors', async () => {
+  for (const command of ['init', 'plan', 'diff', 'status', 'log']) {
+    const result = await runCli([command, '--help'], { cwd: work });
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, new RegExp(`^Usage: deptool ${command}`));
+  }
+  assert.equal((await runCli(['frobnicate'], { cwd: work })).code, 2);
+  const bad = await runCli(['plan', '--jsn'], { cwd: work });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--jsn/);
+});
+
+test('the bundled CLI in dist/ runs', async () => {
+  const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli.js');
+  await readFile(cli).catch(() => assert.fail("dist/cli.js is missing: run 'npm run build'"));
+  const result = spawnSync(process.execPath, [cli, 'init', 'prod'], { cwd: work, encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Initialized store at '\.deptool'\./);
+});
