@@ -19,8 +19,8 @@ export function snapshot(files: Record<string, FileSpec>, emptyHosts: readonly s
     const content = typeof spec === 'string' ? spec : spec.content;
     const executable = typeof spec === 'string' ? false : spec.executable;
     const data = Buffer.from(content);
-    const apps = byApp.get(host!) ?? byApp.set(host!, new Map()).get(host!)!;
-    const appFiles = apps.get(app!) ?? apps.set(app!, new Map()).get(app!)!;
+    const apps = byApp.get(host) ?? byApp.set(host, new Map()).get(host)!;
+    const appFiles = apps.get(app) ?? apps.set(app, new Map()).get(app)!;
     appFiles.set(rest.join('/'), { entry: { oid: gitBlobOid(data), executable, size: data.length }, text: content });
   }
   const hosts = new Map<string, HostSnapshot>();

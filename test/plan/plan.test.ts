@@ -25,7 +25,7 @@ test('an unchanged app is not in the plan and its host is up to date', () => {
 
 test('a change of the executable bit alone is a modification', () => {
   const result = plan(snapshot({ 'web/app/run.sh': 'x' }), snapshot({ 'web/app/run.sh': { content: 'x', executable: true } }));
-  const file = result.hosts[0]!.apps[0]!.files[0]!;
+  const file = result.hosts[0].apps[0].files[0];
   assert.equal(file.change, 'modify');
   assert.equal(file.old!.executable, false);
   assert.equal(file.new!.executable, true);
@@ -35,26 +35,26 @@ test('drop-ins are linked and unlinked like units, and a drop-in alone keeps rol
   const before = snapshot({ 'web/ssh/systemd/ssh.service.d/old.conf': '[Service]\n' });
   const after = snapshot({ 'web/ssh/systemd/ssh.service.d/new.conf': '[Service]\n' });
   const result = plan(before, after);
-  assert.deepEqual(result.hosts[0]!.apps[0]!.units.link, ['ssh.service.d/new.conf']);
-  assert.deepEqual(result.hosts[0]!.apps[0]!.units.unlink, ['ssh.service.d/old.conf']);
+  assert.deepEqual(result.hosts[0].apps[0].units.link, ['ssh.service.d/new.conf']);
+  assert.deepEqual(result.hosts[0].apps[0].units.unlink, ['ssh.service.d/old.conf']);
   assert.equal(
     text(result),
     'web (rollback unavailable)\n    update ssh\n        + systemd/ssh.service.d/new.conf\n        - systemd/ssh.service.d/old.conf\n' +
       '        unlink unit ssh.service.d/old.conf\n        link unit ssh.service.d/new.conf\n\nRollback unavailable for some hosts.\n',
   );
-  assert.deepEqual(result.hosts[0]!.rollback.reasons, ['links unit ssh.service.d/new.conf']);
+  assert.deepEqual(result.hosts[0].rollback.reasons, ['links unit ssh.service.d/new.conf']);
 });
 
 test('sysusers files are linked, and a changed one makes systemd-sysusers run', () => {
   const added = plan(new Map(), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }));
-  assert.deepEqual(added.hosts[0]!.apps[0]!.sysusers, { link: ['caddy.conf'], unlink: [] });
-  assert.equal(added.hosts[0]!.apps[0]!.runSysusers, true);
+  assert.deepEqual(added.hosts[0].apps[0].sysusers, { link: ['caddy.conf'], unlink: [] });
+  assert.equal(added.hosts[0].apps[0].runSysusers, true);
   const changed = plan(snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy 900 -' }));
-  assert.deepEqual(changed.hosts[0]!.apps[0]!.sysusers, { link: [], unlink: [] });
-  assert.equal(changed.hosts[0]!.apps[0]!.runSysusers, true);
-  assert.equal(changed.hosts[0]!.rollback.available, true);
+  assert.deepEqual(changed.hosts[0].apps[0].sysusers, { link: [], unlink: [] });
+  assert.equal(changed.hosts[0].apps[0].runSysusers, true);
+  assert.equal(changed.hosts[0].rollback.available, true);
   const other = plan(snapshot({ 'web/caddy/Caddyfile': 'a', 'web/caddy/sysusers/caddy.conf': 'u' }), snapshot({ 'web/caddy/Caddyfile': 'b', 'web/caddy/sysusers/caddy.conf': 'u' }));
-  assert.equal(other.hosts[0]!.apps[0]!.runSysusers, false);
+  assert.equal(other.hosts[0].apps[0].runSysusers, false);
 });
 
 test('a re-pointed symlink is a link with its old source and makes rollback unavailable', () => {
@@ -63,8 +63,8 @@ test('a re-pointed symlink is a link with its old source and makes rollback unav
     snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('a.conf') }),
     snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('b.conf') }),
   );
-  assert.deepEqual(result.hosts[0]!.apps[0]!.symlinks, [{ target: '/etc/app.conf', change: 'link', source: 'b.conf', oldSource: 'a.conf' }]);
-  assert.deepEqual(result.hosts[0]!.rollback.reasons, ['re-points /etc/app.conf']);
+  assert.deepEqual(result.hosts[0].apps[0].symlinks, [{ target: '/etc/app.conf', change: 'link', source: 'b.conf', oldSource: 'a.conf' }]);
+  assert.deepEqual(result.hosts[0].rollback.reasons, ['re-points /etc/app.conf']);
 });
 
 test('disabling a unit that stays linked keeps the link and restarts nothing', () => {
@@ -73,9 +73,9 @@ test('disabling a unit that stays linked keeps the link and restarts nothing', (
     snapshot({ 'web/app/systemd/a.service': unit, 'web/app/manifest.json': '{"systemd":{"units_enabled":["a.service"]}}' }),
     snapshot({ 'web/app/systemd/a.service': unit, 'web/app/manifest.json': '{"systemd":{"units_enabled":[]}}' }),
   );
-  const units = result.hosts[0]!.apps[0]!.units;
+  const units = result.hosts[0].apps[0].units;
   assert.deepEqual(units, { link: [], unlink: [], disable: ['a.service'], enable: [], restart: [] });
-  assert.equal(result.hosts[0]!.rollback.available, true);
+  assert.equal(result.hosts[0].rollback.available, true);
 });
 
 test('a new host is marked, and a host with only a plain file has its apps removed', () => {
@@ -102,14 +102,14 @@ test('--limit restricts the plan to the named hosts', () => {
 test('hosts, apps and files are sorted by bytes, independent of locale', () => {
   const result = plan(new Map(), snapshot({ 'web/app/b': '1', 'web/app/B': '1', 'web/app/a': '1', 'Web/app/x': '1' }));
   assert.deepEqual(result.hosts.map((h) => h.host), ['Web', 'web']);
-  assert.deepEqual(result.hosts[1]!.apps[0]!.files.map((f) => f.path), ['B', 'a', 'b']);
+  assert.deepEqual(result.hosts[1].apps[0].files.map((f) => f.path), ['B', 'a', 'b']);
 });
 
 test('the revision is the first 10 hex digits of the app tree id', () => {
   const desired = snapshot({ 'web/app/f': '1' });
   const result = plan(new Map(), desired);
-  assert.equal(result.hosts[0]!.apps[0]!.newRev, desired.get('web')!.apps.get('app')!.treeOid.slice(0, 10));
-  assert.match(result.hosts[0]!.apps[0]!.newRev!, /^[0-9a-f]{10}$/);
+  assert.equal(result.hosts[0].apps[0].newRev, desired.get('web')!.apps.get('app')!.treeOid.slice(0, 10));
+  assert.match(result.hosts[0].apps[0].newRev, /^[0-9a-f]{10}$/);
 });
 
 test('the digest is stable, ignores the store commit, and changes with any file', () => {
@@ -123,11 +123,11 @@ test('the digest is stable, ignores the store commit, and changes with any file'
   const otherCluster = makePlan({ cluster: 'staging', base: null, deployed, desired });
   assert.notEqual(planDigest(one), planDigest(otherCluster));
   // The canonical form documented in docs/plan-json.md, written out by hand.
-  const app = one.hosts[0]!.apps[0]!;
+  const app = one.hosts[0].apps[0];
   const entry = (e: { oid: string; size: number }) => `{"executable":false,"oid":"${e.oid}","size":${e.size}}`;
   const canonical =
     '{"cluster":"prod","hosts":[{"apps":[{"action":"update","app":"app","files":[{"change":"modify",' +
-    `"new":${entry(app.files[0]!.new!)},"old":${entry(app.files[0]!.old!)},"path":"f"}],` +
+    `"new":${entry(app.files[0].new!)},"old":${entry(app.files[0].old!)},"path":"f"}],` +
     `"new_rev":"${app.newRev}","old_rev":"${app.oldRev}","symlinks":[],"sysusers":{"link":[],"run":false,"unlink":[]},` +
     '"units":{"disable":[],"enable":[],"link":[],"restart":[],"unlink":[]}}],"host":"web","new_host":false,' +
     '"rollback":{"available":true,"reasons":[]}}],"schema":1}';
@@ -145,7 +145,7 @@ test('the JSON form carries the schema, summary and per-file ids', () => {
     files: { add: 1, modify: 1, remove: 1 },
     rollback_unavailable: [],
   });
-  const file = ((json.hosts as { apps: { files: { path: string; old: { oid: string } }[] }[] }[])[0]!.apps[0]!.files)[0]!;
+  const file = ((json.hosts as { apps: { files: { path: string; old: { oid: string } }[] }[] }[])[0].apps[0].files)[0];
   assert.equal(file.path, 'f');
   assert.match(file.old.oid, /^[0-9a-f]{40}$/);
 });
