@@ -1,6 +1,8 @@
-// One measured run for bench/plan.ts, in its own process: `floor` reads and hashes
-// every file of the tree; `plan` computes the full plan. Prints one JSON line.
+// One measured run for bench/plan.ts, in its own process: `floor-async` and
+// `floor-sync` read and hash every file of the tree two ways (the floor is the
+// faster); `plan` computes the full plan. Prints one JSON line.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadDeployed } from '../src/plan/load.js';
@@ -10,8 +12,33 @@ import { loadConfigTree } from '../src/tree/load.js';
 
 const [mode, cluster, storeDir] = process.argv.slice(2) as [string, string, string];
 
-/** The floor: walk, read and hash (git's blob sha1, as the plan does) every file, 64 reads in flight. */
-async function floor(): Promise<string> {
+function hash(data: Buffer): string {
+  return createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+}
+
+/** Walk, read and hash (git's blob sha1, as the plan does) every file, one at a time, synchronously. */
+function floorSync(): string {
+  let files = 0;
+  let bytes = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(path);
+      } else {
+        const data = readFileSync(path);
+        hash(data);
+        files += 1;
+        bytes += data.length;
+      }
+    }
+  };
+  walk(cluster);
+  return `${files} files, ${(bytes / 1e6).toFixed(0)} MB`;
+}
+
+/** Walk, read and hash every file with 64 reads in flight. */
+async function floorAsync(): Promise<string> {
   const files: string[] = [];
   async function walk(dir: string): Promise<void> {
     const subdirs: Promise<void>[] = [];
@@ -28,7 +55,7 @@ async function floor(): Promise<string> {
     while (next < files.length) {
       const data = await readFile(files[next++]);
       bytes += data.length;
-      createHash('sha1').update(`blob ${data.length}\0`).update(data).digest('hex');
+      hash(data);
     }
   }
   await Promise.all(Array.from({ length: 64 }, worker));
@@ -47,6 +74,6 @@ async function plan(): Promise<string> {
 }
 
 const started = performance.now();
-const detail = mode === 'floor' ? await floor() : await plan();
+const detail = mode === 'floor-sync' ? floorSync() : mode === 'floor-async' ? await floorAsync() : await plan();
 const seconds = (performance.now() - started) / 1000;
 console.log(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, detail }));
