@@ -1,0 +1,553 @@
+// The agent under dash in a --root sandbox (no systemd): sessions, staging, links, flips, rollback and gc.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { test } from 'node:test';
+import { tempDir } from '../helpers/write-tree.js';
+import type { AgentResult, Revision, Session, Step, TarEntry } from './helpers.js';
+import {
+  AGENT_FILE,
+  AGENT_NAME,
+  AGENT_SHA256,
+  AGENT_VERSION,
+  SandboxAgent,
+  SessionEnded,
+  activationTar,
+  checksumList,
+  parseActivation,
+  revision,
+  revisionEntries,
+  stageTar,
+  tar,
+} from './helpers.js';
+
+const APPS = 'var/lib/deptool/apps';
+
+interface Sandbox {
+  root: string;
+  agent: SandboxAgent;
+  session: Session;
+  /** Path inside the sandbox of an absolute host path. */
+  at(path: string): string;
+  stage(...revisions: Revision[]): Promise<AgentResult>;
+  activate(id: string, steps: Step[], state?: string): Promise<AgentResult & { log: ReturnType<typeof parseActivation> }>;
+}
+
+async function sandbox(t: TestContext): Promise<Sandbox> {
+  const root = await tempDir(t);
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc/hostname'), 'webserver\n');
+  const agent = new SandboxAgent(root);
+  const session = await agent.session('alice@laptop deploy');
+  t.after(() => session.close());
+  const at = (path: string) => join(root, path);
+  return {
+    root,
+    agent,
+    session,
+    at,
+    stage: (...revisions) => agent.command(session, 'stage', [], stageTar(...revisions)),
+    activate: async (id, steps, state) => {
+      const result = await agent.command(session, 'activate', [id, 60], activationTar(steps, state));
+      return { ...result, log: parseActivation(result.raw) };
+    },
+  };
+}
+
+/** Stages a revision and flips to it, asserting both worked. */
+async function deploy(box: Sandbox, id: string, rev: Revision, extra: Step[] = []): Promise<void> {
+  const staged = await box.stage(rev);
+  assert.equal(staged.code, 0, staged.stdout + staged.stderr);
+  const activated = await box.activate(id, [['flip', rev.app, rev.rev], ...extra, ['state']]);
+  assert.equal(activated.log.result, 'ok', activated.stdout + activated.stderr);
+}
+
+const v1 = revision('caddy', { Caddyfile: 'localhost:80\n', 'systemd/caddy.service': '[Service]\n', 'tmpfiles.conf': 'd /var/lib/caddy\n' });
+const v2 = revision('caddy', { Caddyfile: 'localhost:8080\n', 'systemd/caddy.service': '[Service]\n', 'tmpfiles.conf': 'd /var/lib/caddy 0770\n' });
+const v3 = revision('caddy', { Caddyfile: 'localhost:9090\n' });
+
+function link(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+test('hello names the version and the first 10 hex digits of the script\'s own SHA-256', async (t) => {
+  const agent = new SandboxAgent(await tempDir(t));
+  const result = await agent.run(['hello']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `deptool-agent ${AGENT_VERSION} ${AGENT_SHA256.slice(0, 10)}\n`);
+  assert.equal(AGENT_VERSION, '0.1.0');
+});
+
+test('unknown commands and missing arguments are usage errors (exit 2)', async (t) => {
+  const agent = new SandboxAgent(await tempDir(t));
+  assert.equal((await agent.run(['frobnicate'])).code, 2);
+  assert.equal((await agent.run(['check'])).code, 2);
+  assert.equal((await agent.run(['session'])).code, 2);
+  assert.equal((await agent.run(['hello', 'extra'])).code, 2);
+});
+
+test('a session reports the host\'s facts, then holds the lock until its stdin ends', async (t) => {
+  const root = await tempDir(t);
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc/hostname'), 'webserver\n');
+  const agent = new SandboxAgent(root);
+  const first = await agent.session('alice@laptop deploy');
+  assert.deepEqual(first.facts.lines, [
+    `session ${first.pid}`,
+    `agent ${AGENT_VERSION} ${AGENT_SHA256.slice(0, 10)}`,
+    'hostname webserver',
+    'system skipped',
+  ]);
+  assert.equal(first.facts.state, '');
+  const holder = readFileSync(join(root, 'var/lib/deptool/lock.holder'), 'utf8');
+  assert.match(holder, new RegExp(`^alice@laptop deploy \\d+ ${first.pid}\\n$`));
+
+  const second = agent.startSession('bob@ci');
+  const refused = await second.exited;
+  assert.equal(refused.code, 75);
+  assert.equal(refused.stdout, `busy ${holder}`);
+  await assert.rejects(second.ready, SessionEnded);
+
+  assert.equal(await first.close(), 0);
+  const third = await agent.session('bob@ci');
+  assert.match(third.facts.lines[0], /^session \d+$/);
+  assert.equal(await third.close(), 0);
+});
+
+test('a session that is killed releases the lock', async (t) => {
+  const agent = new SandboxAgent(await tempDir(t));
+  const first = await agent.session('alice');
+  first.child.kill('SIGKILL');
+  await new Promise((resolve) => first.child.once('close', resolve));
+  const second = await agent.session('bob');
+  assert.equal(await second.close(), 0);
+});
+
+test('commands refuse without a live session (exit 3, nothing changes)', async (t) => {
+  const root = await tempDir(t);
+  const agent = new SandboxAgent(root);
+  const none = await agent.command('1', 'check');
+  assert.equal(none.code, 3);
+  assert.equal(none.stdout, 'error no session\n');
+
+  const session = await agent.session('alice');
+  const wrongPid = await agent.command(String(Number(session.pid) + 1), 'stage', [], stageTar(v1));
+  assert.equal(wrongPid.code, 3);
+  assert.equal(wrongPid.stdout, 'error no session\n');
+  await session.close();
+  // The holder line still names the pid, but the session is gone.
+  const stale = await agent.command(session.pid, 'stage', [], stageTar(v1));
+  assert.equal(stale.code, 3);
+  assert.equal(stale.stdout, 'error no session\n');
+  assert.deepEqual(readdirSync(join(root, APPS)), []);
+
+  assert.equal((await agent.run(['stage'])).code, 2, 'a command without --session is a usage error');
+});
+
+test('stage verifies checksums and installs read-only revisions with their lists', async (t) => {
+  const box = await sandbox(t);
+  const tool = revision('tool', { 'bin/run': { content: '#!/bin/sh\n', executable: true }, 'README': 'hi\n' });
+  const staged = await box.stage(v1, tool);
+  assert.equal(staged.code, 0, staged.stderr);
+  assert.equal(staged.stdout, `staged caddy ${v1.rev}\nstaged tool ${tool.rev}\ndone\n`);
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [v1.rev, `${v1.rev}.sha256`]);
+  assert.equal(readFileSync(box.at(`${APPS}/caddy/${v1.rev}/Caddyfile`), 'utf8'), 'localhost:80\n');
+  const mode = (path: string) => statSync(box.at(`${APPS}/${path}`)).mode & 0o7777;
+  assert.equal(mode(`caddy/${v1.rev}/Caddyfile`), 0o444);
+  assert.equal(mode(`tool/${tool.rev}/bin/run`), 0o555);
+  assert.equal(mode(`tool/${tool.rev}/README`), 0o444);
+  assert.equal(mode(`tool/${tool.rev}`), 0o755);
+  assert.deepEqual(readdirSync(box.at('var/lib/deptool/tmp')), [], 'the staging dir is cleaned up');
+});
+
+test('stage refuses a corrupted file and installs nothing, not even the good revisions', async (t) => {
+  const box = await sandbox(t);
+  const good = revision('other', { a: 'a\n' });
+  const tampered = revisionEntries(v1).map((entry) => (entry.path.endsWith('/Caddyfile') ? { ...entry, content: 'tampered\n' } : entry));
+  const archive = tar([...revisionEntries(good), ...tampered]);
+  const result = await box.agent.command(box.session, 'stage', [], archive);
+  assert.equal(result.code, 3);
+  assert.equal(result.stdout, `error caddy/${v1.rev}: modified Caddyfile\n`);
+  assert.deepEqual(readdirSync(box.at(APPS)), []);
+});
+
+test('stage refuses a file that is not in the checksum list', async (t) => {
+  const box = await sandbox(t);
+  const archive = tar([
+    ...revisionEntries(v3),
+    { path: `caddy/${v3.rev}/smuggled`, content: 'x' },
+  ]);
+  const result = await box.agent.command(box.session, 'stage', [], archive);
+  assert.equal(result.code, 3);
+  assert.equal(result.stdout, `error caddy/${v3.rev}: extra smuggled\n`);
+  assert.deepEqual(readdirSync(box.at(APPS)), []);
+});
+
+test('stage refuses a checksum list that names a file outside its revision', async (t) => {
+  const box = await sandbox(t);
+  const other = revision('other', { a: 'a\n' });
+  // The hash is right, but the file is another revision's: this revision would lack it.
+  const sneaky = tar([
+    ...revisionEntries(other),
+    ...revisionEntries(v3).map((entry) =>
+      entry.path.endsWith('.sha256') ? { ...entry, content: `${String(entry.content)}${checksumList({ [`../../other/${other.rev}/a`]: 'a\n' })}` } : entry,
+    ),
+  ]);
+  const result = await box.agent.command(box.session, 'stage', [], sneaky);
+  assert.equal(result.code, 3);
+  assert.equal(result.stdout, `error caddy/${v3.rev}: modified ../../other/${other.rev}/a\n`);
+  assert.deepEqual(readdirSync(box.at(APPS)), []);
+});
+
+test('stage rejects members that are absolute, contain .., or are links, before extracting anything', async (t) => {
+  const box = await sandbox(t);
+  const cases: [string, TarEntry, RegExp][] = [
+    ['dot-dot', { path: `caddy/${v3.rev}/../../../../escaped`, content: 'x' }, /^error path with '\.\.' in the archive: /],
+    ['absolute', { path: '/tmp/escaped-by-deptool-test', content: 'x' }, /^error absolute path in the archive: \/tmp\//],
+    ['symlink', { path: `caddy/${v3.rev}/link`, type: 'symlink', linkname: '/etc' }, /^error only regular files and directories are accepted: l/],
+    ['hard link', { path: `caddy/${v3.rev}/hard`, type: 'hardlink', linkname: '/etc/passwd' }, /^error only regular files and directories are accepted: h/],
+  ];
+  for (const [name, member, message] of cases) {
+    const result = await box.agent.command(box.session, 'stage', [], tar([...revisionEntries(v3), member]));
+    assert.equal(result.code, 3, `${name}: ${result.stdout}${result.stderr}`);
+    assert.match(result.stdout, message, name);
+    assert.deepEqual(readdirSync(box.at(APPS)), [], name);
+    assert.ok(!existsSync(join(box.root, 'escaped')) && !existsSync('/tmp/escaped-by-deptool-test'), name);
+  }
+  const garbage = await box.agent.command(box.session, 'stage', [], Buffer.from('not a tar stream'));
+  assert.equal(garbage.code, 3);
+  assert.match(garbage.stdout, /^error the input is not a valid tar stream/);
+});
+
+test('stage keeps a revision that is already there, and replaces one modified on the host', async (t) => {
+  const box = await sandbox(t);
+  assert.equal((await box.stage(v1)).code, 0);
+  const dir = box.at(`${APPS}/caddy/${v1.rev}`);
+  const inode = statSync(dir).ino;
+  const again = await box.stage(v1);
+  assert.equal(again.stdout, `staged caddy ${v1.rev}\ndone\n`);
+  assert.equal(statSync(dir).ino, inode, 'the present revision was kept');
+
+  spawnSync('chmod', ['u+w', join(dir, 'Caddyfile')]);
+  writeFileSync(join(dir, 'Caddyfile'), 'edited on the host\n');
+  const repaired = await box.stage(v1);
+  assert.equal(repaired.stdout, `staged caddy ${v1.rev}\ndone\n`);
+  assert.equal(readFileSync(join(dir, 'Caddyfile'), 'utf8'), 'localhost:80\n');
+});
+
+test('activation flips current and previous as in the tutorial', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v1.rev);
+  assert.equal(link(box.at(`${APPS}/caddy/previous`)), undefined);
+  await deploy(box, 'a2', v2);
+  // tree /var/lib/deptool/apps/caddy: both revisions, current -> new, previous -> old.
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [v1.rev, `${v1.rev}.sha256`, v2.rev, `${v2.rev}.sha256`, 'current', 'previous'].sort());
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v2.rev);
+  assert.equal(link(box.at(`${APPS}/caddy/previous`)), v1.rev);
+  assert.equal(readFileSync(box.at(`${APPS}/caddy/current/Caddyfile`), 'utf8'), 'localhost:8080\n');
+
+  // Flipping to the current revision again keeps previous.
+  await deploy(box, 'a3', v2);
+  assert.equal(link(box.at(`${APPS}/caddy/previous`)), v1.rev);
+
+  await box.session.close();
+  const again = await box.agent.session('again');
+  t.after(() => again.close());
+  const facts = again.facts;
+  assert.ok(facts.lines.includes(`current caddy ${v2.rev}`));
+  assert.ok(facts.lines.includes(`previous caddy ${v1.rev}`));
+  assert.ok(facts.lines.includes('activation a3 ok'));
+  assert.equal(facts.state, '{}\n');
+});
+
+test('the activation log names every step; systemd steps are skipped in a sandbox', async (t) => {
+  const box = await sandbox(t);
+  assert.equal((await box.stage(v1)).code, 0);
+  const result = await box.activate('a1', [
+    ['flip', 'caddy', v1.rev],
+    ['link', '/etc/systemd/system/caddy.service', '/var/lib/deptool/apps/caddy/current/systemd/caddy.service', 'no-adopt'],
+    ['daemon-reload'],
+    ['enable', 'caddy.service'],
+    ['restart', 'caddy.service'],
+    ['verify', 0, 'caddy.service'],
+    ['status', 'caddy.service'],
+    ['state'],
+  ], '{"hosts":1}\n');
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.log.lines, [
+    'step 1 flip ok',
+    'step 2 link ok',
+    'step 3 daemon-reload skipped',
+    'step 4 enable skipped',
+    'step 5 restart skipped',
+    'unit caddy.service skipped',
+    'step 6 verify skipped',
+    'step 7 status skipped',
+    'step 8 state ok',
+  ]);
+  assert.equal(result.log.result, 'ok');
+  assert.equal(readFileSync(box.at('var/lib/deptool/state.json'), 'utf8'), '{"hosts":1}\n');
+});
+
+test('links get the root-prefixed value; check reports them as the driver wrote them', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1, [['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt']]);
+  const target = box.at('etc/tmpfiles.d/caddy.conf');
+  assert.equal(link(target), `${box.root}/var/lib/deptool/apps/caddy/current/tmpfiles.conf`);
+  assert.equal(readFileSync(target, 'utf8'), 'd /var/lib/caddy\n');
+
+  mkdirSync(box.at('etc/other'));
+  writeFileSync(box.at('etc/other/file'), 'x');
+  const check = await box.agent.command(box.session, 'check', ['/etc/tmpfiles.d/caddy.conf', '/etc/other/file', '/etc/missing']);
+  assert.equal(check.code, 0, check.stderr);
+  assert.equal(
+    check.stdout,
+    ['link /etc/tmpfiles.d/caddy.conf /var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'link /etc/other/file !', 'link /etc/missing -', 'done', ''].join('\n'),
+  );
+});
+
+test('check reports files of current revisions that were modified, removed or added on the host', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  const dir = box.at(`${APPS}/caddy/${v1.rev}`);
+  spawnSync('chmod', ['-R', 'u+w', dir]);
+  writeFileSync(join(dir, 'Caddyfile'), 'edited\n');
+  spawnSync('rm', [join(dir, 'tmpfiles.conf')]);
+  writeFileSync(join(dir, 'new file'), 'x');
+  const check = await box.agent.command(box.session, 'check');
+  assert.equal(check.stdout, 'modified caddy Caddyfile\nmodified caddy tmpfiles.conf\nextra caddy new file\ndone\n');
+});
+
+test('an identical regular file is adopted: saved under the activation, replaced by the link', async (t) => {
+  const box = await sandbox(t);
+  mkdirSync(box.at('etc/tmpfiles.d'));
+  writeFileSync(box.at('etc/tmpfiles.d/caddy.conf'), 'd /var/lib/caddy\n');
+  await deploy(box, 'a1', v1, [['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt']]);
+  assert.equal(link(box.at('etc/tmpfiles.d/caddy.conf')), `${box.root}/var/lib/deptool/apps/caddy/current/tmpfiles.conf`);
+  const adopted = box.at('var/lib/deptool/activations/a1/adopted');
+  assert.deepEqual(readdirSync(adopted), ['2']);
+  assert.equal(readFileSync(join(adopted, '2'), 'utf8'), 'd /var/lib/caddy\n');
+});
+
+test('a different regular file is refused with the contract\'s message, and nothing changes', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  mkdirSync(box.at('etc/tmpfiles.d'));
+  writeFileSync(box.at('etc/tmpfiles.d/caddy.conf'), 'mine\n');
+  assert.equal((await box.stage(v2)).code, 0);
+  const result = await box.activate('a2', [
+    ['flip', 'caddy', v2.rev],
+    ['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt'],
+    ['state'],
+  ], '{"new":true}\n');
+  assert.deepEqual(result.log.lines, [
+    'step 1 flip ok',
+    'step 2 link failed',
+    'error /etc/tmpfiles.d/caddy.conf exists with different content; move it away, or make it identical to adopt it',
+    'rollback begin',
+    'rollback end',
+  ]);
+  assert.equal(result.log.result, 'rolled-back');
+  assert.equal(readFileSync(box.at('etc/tmpfiles.d/caddy.conf'), 'utf8'), 'mine\n');
+  assert.ok(lstatSync(box.at('etc/tmpfiles.d/caddy.conf')).isFile());
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v1.rev);
+  assert.equal(link(box.at(`${APPS}/caddy/previous`)), undefined);
+  assert.equal(readFileSync(box.at('var/lib/deptool/state.json'), 'utf8'), '{}\n');
+});
+
+test('no-adopt links refuse any regular file, and no link replaces a foreign symlink', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  mkdirSync(box.at('etc/systemd/system'), { recursive: true });
+  writeFileSync(box.at('etc/systemd/system/caddy.service'), '[Service]\n');
+  symlinkSync('/usr/share/foreign', box.at('etc/foreign'));
+  const unit = await box.activate('a2', [['link', '/etc/systemd/system/caddy.service', '/var/lib/deptool/apps/caddy/current/systemd/caddy.service', 'no-adopt']]);
+  assert.ok(unit.log.lines.includes('error /etc/systemd/system/caddy.service exists and deptool does not manage it; move it away'), unit.stdout);
+  const foreign = await box.activate('a3', [['link', '/etc/foreign', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt']]);
+  assert.ok(
+    foreign.log.lines.includes('error /etc/foreign is a symlink to /usr/share/foreign, not into /var/lib/deptool; remove it to let deptool manage it'),
+    foreign.stdout,
+  );
+  assert.equal(link(box.at('etc/foreign')), '/usr/share/foreign');
+});
+
+test('unlink removes only links into /var/lib/deptool, and an emptied unit drop-in dir', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1, [
+    ['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt'],
+    ['link', '/etc/systemd/system/caddy.service.d/override.conf', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'no-adopt'],
+  ]);
+  symlinkSync('/usr/lib/elsewhere', box.at('etc/tmpfiles.d/foreign.conf'));
+  writeFileSync(box.at('etc/tmpfiles.d/plain.conf'), 'x');
+  const result = await box.activate('a2', [
+    ['unlink', '/etc/tmpfiles.d/caddy.conf'],
+    ['unlink', '/etc/tmpfiles.d/foreign.conf'],
+    ['unlink', '/etc/tmpfiles.d/plain.conf'],
+    ['unlink', '/etc/tmpfiles.d/never-existed.conf'],
+    ['unlink', '/etc/systemd/system/caddy.service.d/override.conf'],
+  ]);
+  assert.equal(result.log.result, 'ok', result.stdout);
+  assert.deepEqual(result.log.lines, [
+    'step 1 unlink ok',
+    'warning /etc/tmpfiles.d/foreign.conf points to /usr/lib/elsewhere, not into /var/lib/deptool; left in place',
+    'step 2 unlink ok',
+    'warning /etc/tmpfiles.d/plain.conf is not a symlink; left in place',
+    'step 3 unlink ok',
+    'step 4 unlink ok',
+    'step 5 unlink ok',
+  ]);
+  assert.deepEqual(readdirSync(box.at('etc/tmpfiles.d')).sort(), ['foreign.conf', 'plain.conf']);
+  assert.ok(!existsSync(box.at('etc/systemd/system/caddy.service.d')), 'the emptied drop-in dir is gone');
+  assert.ok(existsSync(box.at('etc/systemd/system')));
+});
+
+test('a failing step rolls back everything already done, and the result says rolled-back', async (t) => {
+  const box = await sandbox(t);
+  mkdirSync(box.at('etc/tmpfiles.d'));
+  await deploy(box, 'a1', v1, [
+    ['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt'],
+    ['link', '/etc/caddy/old.conf', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+  ]);
+  const oldApps = readdirSync(box.at(`${APPS}/caddy`)).sort();
+  writeFileSync(box.at('etc/adopt-me.conf'), 'localhost:8080\n');
+  mkdirSync(box.at('etc/a-directory'));
+  assert.equal((await box.stage(v2)).code, 0);
+
+  const result = await box.activate('a2', [
+    ['flip', 'caddy', v2.rev],
+    ['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+    ['link', '/etc/new/deep/dir/caddy.conf', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+    ['link', '/etc/adopt-me.conf', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+    ['unlink', '/etc/caddy/old.conf'],
+    ['daemon-reload'],
+    ['restart', 'caddy.service'],
+    ['state'],
+    ['link', '/etc/a-directory', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+    ['verify', 0, 'caddy.service'],
+  ], '{"new":true}\n');
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.log.lines, [
+    'step 1 flip ok',
+    'step 2 link ok',
+    'step 3 link ok',
+    'step 4 link ok',
+    'step 5 unlink ok',
+    'step 6 daemon-reload skipped',
+    'step 7 restart skipped',
+    'step 8 state ok',
+    'step 9 link failed',
+    'error /etc/a-directory is a directory',
+    'rollback begin',
+    'unit caddy.service skipped',
+    'rollback end',
+  ]);
+  assert.equal(result.log.result, 'rolled-back');
+
+  const prefix = `${box.root}/var/lib/deptool/apps/caddy/current`;
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v1.rev);
+  assert.equal(link(box.at(`${APPS}/caddy/previous`)), undefined);
+  assert.equal(link(box.at('etc/tmpfiles.d/caddy.conf')), `${prefix}/tmpfiles.conf`, 'the replaced link is back');
+  assert.equal(link(box.at('etc/caddy/old.conf')), `${prefix}/Caddyfile`, 'the unlinked link is back');
+  assert.ok(!existsSync(box.at('etc/new')), 'the new link and the dirs made for it are gone');
+  assert.ok(lstatSync(box.at('etc/adopt-me.conf')).isFile(), 'the adopted file is back');
+  assert.equal(readFileSync(box.at('etc/adopt-me.conf'), 'utf8'), 'localhost:8080\n');
+  assert.ok(lstatSync(box.at('etc/a-directory')).isDirectory());
+  assert.equal(readFileSync(box.at('var/lib/deptool/state.json'), 'utf8'), '{}\n', 'state.json is unchanged');
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [...oldApps, v2.rev, `${v2.rev}.sha256`].sort(), 'the staged revision stays until gc');
+  assert.deepEqual(readdirSync(box.at('etc')).filter((name) => name.startsWith('.')), [], 'no temporary links are left');
+});
+
+test('remove-app removes current and previous, and its links go with unlink', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  await deploy(box, 'a2', v2, [['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt']]);
+  const result = await box.activate('a3', [['disable', 'caddy.service'], ['unlink', '/etc/tmpfiles.d/caddy.conf'], ['remove-app', 'caddy'], ['state']], '{}\n');
+  assert.equal(result.log.result, 'ok', result.stdout);
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [v1.rev, `${v1.rev}.sha256`, v2.rev, `${v2.rev}.sha256`].sort());
+  assert.ok(!existsSync(box.at('etc/tmpfiles.d/caddy.conf')));
+  const gc = await box.agent.command(box.session, 'gc');
+  assert.equal(gc.code, 0, gc.stderr);
+  assert.deepEqual(readdirSync(box.at(APPS)), [], 'gc removes the app dir of a removed app');
+});
+
+test('gc keeps current and previous only, this agent only, and the newest five activations', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  await deploy(box, 'a2', v2);
+  await deploy(box, 'a3', v3);
+  for (const id of ['a4', 'a5', 'a6']) await deploy(box, id, v3);
+  const bin = box.at('var/lib/deptool/bin');
+  writeFileSync(join(bin, 'agent-0.0.9-0123456789'), '');
+  writeFileSync(join(bin, '.agent.123'), '');
+  writeFileSync(join(bin, AGENT_NAME), readFileSync(AGENT_FILE));
+
+  const gc = await box.agent.command(box.session, 'gc');
+  assert.equal(gc.code, 0, gc.stderr);
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [v2.rev, `${v2.rev}.sha256`, v3.rev, `${v3.rev}.sha256`, 'current', 'previous'].sort());
+  assert.deepEqual(readdirSync(bin), [AGENT_NAME]);
+  assert.deepEqual(readdirSync(box.at('var/lib/deptool/activations')).sort(), ['a2', 'a3', 'a4', 'a5', 'a6', 'order']);
+  assert.match(gc.stdout, new RegExp(`^removed apps/caddy/${v1.rev}\n`));
+  assert.ok(gc.stdout.endsWith('done\n'));
+
+  // Revisions named on the command line are kept too.
+  assert.equal((await box.stage(v1)).code, 0);
+  await box.agent.command(box.session, 'gc', [v1.rev]);
+  assert.ok(existsSync(box.at(`${APPS}/caddy/${v1.rev}`)));
+});
+
+test('activate refuses malformed steps and a reused id before changing anything', async (t) => {
+  const box = await sandbox(t);
+  assert.equal((await box.stage(v1)).code, 0);
+  const bad: [Step[], string][] = [
+    [[['flip', 'caddy', v1.rev], ['explode']], 'error step 2 (explode): unknown step or wrong number of fields\n'],
+    [[['flip', 'caddy', 'HEAD']], 'error step 1 (flip): bad app or revision\n'],
+    [[['link', 'etc/x', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt']], 'error step 1 (link): target and value must be normalised absolute paths\n'],
+    [[['link', '/etc/../x', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt']], 'error step 1 (link): target and value must be normalised absolute paths\n'],
+    [[['verify', 'soon', 'caddy.service']], 'error step 1 (verify): the settle time must be milliseconds\n'],
+    [[['restart', '../x.service']], 'error step 1 (restart): bad unit name\n'],
+  ];
+  for (const [steps, message] of bad) {
+    const result = await box.agent.command(box.session, 'activate', ['bad', 60], activationTar(steps));
+    assert.equal(result.code, 3, message);
+    assert.equal(result.stdout, message);
+  }
+  const noState = await box.agent.command(box.session, 'activate', ['nostate', 60], tar([{ path: 'steps', content: 'state\n' }]));
+  assert.equal(noState.stdout, 'error step 1 (state): no state.json was sent\n');
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), undefined);
+
+  await deploy(box, 'a1', v1);
+  const reused = await box.activate('a1', [['flip', 'caddy', v1.rev]]);
+  assert.equal(reused.code, 3);
+  assert.equal(reused.stdout, 'error activation a1 exists\n');
+  assert.equal((await box.agent.command(box.session, 'activate', ['a b', 60], activationTar([]))).code, 2);
+});
+
+test('result prints the log and result of a finished activation', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  const result = await box.agent.command(box.session, 'result', ['a1']);
+  assert.equal(result.stdout, 'step 1 flip ok\nstep 2 state ok\nresult ok\n');
+  assert.equal((await box.agent.command(box.session, 'result', ['nope'])).stdout, 'error no activation nope\n');
+});
+
+test('the agent is clean under shellcheck -s sh', () => {
+  const result = spawnSync('shellcheck', ['-s', 'sh', AGENT_FILE], { encoding: 'utf8' });
+  assert.equal(result.error, undefined, 'shellcheck is missing: run scripts/fleet/setup.sh (or apt-get install -y shellcheck)');
+  assert.equal(result.stdout + result.stderr, '');
+  assert.equal(result.status, 0);
+});
+
+test('every shellcheck exception in the agent says why', () => {
+  readFileSync(AGENT_FILE, 'utf8')
+    .split('\n')
+    .forEach((line, index) => {
+      if (line.includes('shellcheck disable')) assert.match(line, /disable=\S+\s+#\s*\S/, `line ${index + 1} disables a check without a reason`);
+    });
+});
