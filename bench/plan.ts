@@ -72,7 +72,7 @@ try {
   const store = await Store.init(storeDir);
   const tree = await loadConfigTree(cluster, { cwd: work });
   const first = makePlan({ cluster: 'prod', base: null, deployed: new Map(), desired: tree.hosts });
-  await store.recordAttempt(attemptFromPlan(first, tree, { ref: 'refs/heads/prod', author: { name: 'bench', email: 'bench@localhost' } }));
+  await store.recordAttempt(attemptFromPlan(first, tree.hosts, tree.dir, { ref: 'refs/heads/prod', author: { name: 'bench', email: 'bench@localhost' } }));
   console.log(`  generated and recorded in the store in ${((performance.now() - started) / 1000).toFixed(1)}s`);
 
   // Change 1% of files: the first file of the first app on every host.

@@ -7,7 +7,8 @@ import { loadDeployed } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { Store } from '../store/store.js';
-import { loadConfigTree } from '../tree/load.js';
+import { loadCluster } from '../tree/load.js';
+import type { ClusterSettings } from '../tree/settings.js';
 import type { ClusterSnapshot, ConfigTree } from '../tree/types.js';
 import type { Io } from './io.js';
 
@@ -50,6 +51,7 @@ export async function clusterDir(io: Io, store: Store, positional: string | unde
 export interface Planned {
   readonly store: Store;
   readonly tree: ConfigTree;
+  readonly settings: ClusterSettings;
   readonly deployed: ClusterSnapshot;
   readonly ref: string;
   readonly plan: Plan;
@@ -68,11 +70,11 @@ function validateLimit(tree: ConfigTree, deployed: ClusterSnapshot, limit: reado
 export async function planCluster(io: Io, options: { store?: string; dir?: string; limit?: string[] }): Promise<Planned> {
   const store = await Store.open(storeDir(io, options.store));
   const dir = await clusterDir(io, store, options.dir);
-  const tree = await loadConfigTree(dir, { cwd: io.cwd });
+  const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
   const ref = clusterRef(basename(dir));
   const base = await store.tip(ref);
   const deployed = await loadDeployed(store, await store.readTree(base));
   const limit = validateLimit(tree, deployed, options.limit);
   const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit });
-  return { store, tree, deployed, ref, plan };
+  return { store, tree, settings, deployed, ref, plan };
 }

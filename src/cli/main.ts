@@ -3,10 +3,13 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DeptoolError, ExitCode } from '../errors.js';
 import { helpText, parseCommand, type CommandSpec, type Parsed } from './args.js';
+import * as deploy from './commands/deploy.js';
 import * as diff from './commands/diff.js';
 import * as init from './commands/init.js';
 import * as log from './commands/log.js';
+import * as ping from './commands/ping.js';
 import * as plan from './commands/plan.js';
+import * as rollback from './commands/rollback.js';
 import * as status from './commands/status.js';
 import type { Io } from './io.js';
 
@@ -15,7 +18,7 @@ interface Command {
   run(io: Io, args: Parsed): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [init, plan, diff, status, log];
+const COMMANDS: readonly Command[] = [init, plan, diff, deploy, rollback, status, log, ping];
 
 const VERSION = '0.1.0';
 

@@ -6,7 +6,7 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { StoredCluster } from '../store/types.js';
 import { parseManifest } from '../tree/manifest.js';
-import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type ConfigTree, type HostSnapshot } from '../tree/types.js';
+import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type HostSnapshot } from '../tree/types.js';
 import type { FileContents, Plan, PlanContents } from './types.js';
 
 /** Turns the store's tree into snapshots, parsing every stored manifest in one batch read. */
@@ -43,8 +43,8 @@ function contentKey(host: string, app: string, path: string): string {
   return `${host}\0${app}\0${path}`;
 }
 
-/** Reads old contents from the store (one batch) and new contents from the config tree. */
-export async function loadPlanContents(plan: Plan, tree: ConfigTree, store: Store): Promise<PlanContents> {
+/** Reads old contents from the store (one batch) and new ones with `readNew` (the config tree, or the store). */
+export async function loadPlanContents(plan: Plan, store: Store, readNew: (host: string, app: string, path: string) => Promise<Buffer>): Promise<PlanContents> {
   const oldOids = new Set<string>();
   const newReads: Promise<void>[] = [];
   const contents = new Map<string, { old: Buffer | null; new: Buffer | null }>();
@@ -56,7 +56,7 @@ export async function loadPlanContents(plan: Plan, tree: ConfigTree, store: Stor
         if (file.old) oldOids.add(file.old.oid);
         if (file.new) {
           newReads.push(
-            readFile(join(tree.dir, host.host, app.app, file.path)).then((data) => {
+            readNew(host.host, app.app, file.path).then((data) => {
               slot.new = data;
             }),
           );
@@ -77,4 +77,9 @@ export async function loadPlanContents(plan: Plan, tree: ConfigTree, store: Stor
       return contents.get(contentKey(host, app, path)) ?? { old: null, new: null };
     },
   };
+}
+
+/** Reads files of the config tree in `dir` (`<host>/<app>/<path>`). */
+export function treeReader(dir: string): (host: string, app: string, path: string) => Promise<Buffer> {
+  return (host, app, path) => readFile(join(dir, host, app, path));
 }

@@ -2,7 +2,7 @@
 // for hosts whose changes really landed, the app subtrees to write.
 import { join } from 'node:path';
 import type { AppPlan, Plan } from '../plan/types.js';
-import type { ConfigTree } from '../tree/types.js';
+import type { ClusterSnapshot } from '../tree/types.js';
 import type { AppWrite, Attempt, HostResult } from './types.js';
 
 function list(names: readonly string[]): string {
@@ -33,7 +33,12 @@ export interface AttemptOptions {
   readonly trailers?: Attempt['trailers'];
 }
 
-export function attemptFromPlan(plan: Plan, tree: ConfigTree, options: AttemptOptions): Attempt {
+/**
+ * The attempt for `plan`: `desired` is what deployed hosts now run; files are read from
+ * `sourceDir` (`<host>/<app>/<path>`, the config tree), or, when it is null, must already
+ * be in the store (a rollback to a stored version).
+ */
+export function attemptFromPlan(plan: Plan, desired: ClusterSnapshot, sourceDir: string | null, options: AttemptOptions): Attempt {
   const results: HostResult[] = plan.hosts.map(
     (h) => options.results?.find((r) => r.host === h.host) ?? { host: h.host, status: 'deployed' },
   );
@@ -42,14 +47,15 @@ export function attemptFromPlan(plan: Plan, tree: ConfigTree, options: AttemptOp
     if (results.find((r) => r.host === host.host)?.status !== 'deployed') continue;
     const apps = new Map<string, AppWrite | null>();
     for (const app of host.apps) {
-      const desired = tree.hosts.get(host.host)?.apps.get(app.app);
-      if (app.action === 'remove' || !desired) {
+      const target = desired.get(host.host)?.apps.get(app.app);
+      if (app.action === 'remove' || !target) {
         apps.set(app.app, null);
         continue;
       }
       const files = new Map<string, { executable: boolean; oid: string; source?: string }>();
-      for (const [path, entry] of desired.files) {
-        files.set(path, { executable: entry.executable, oid: entry.oid, source: join(tree.dir, host.host, app.app, path) });
+      for (const [path, entry] of target.files) {
+        const source = sourceDir === null ? undefined : join(sourceDir, host.host, app.app, path);
+        files.set(path, { executable: entry.executable, oid: entry.oid, source });
       }
       apps.set(app.app, { files });
     }

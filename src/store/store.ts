@@ -11,7 +11,7 @@ import { runGit } from './git.js';
 import { readLog } from './log.js';
 import { parseLsTree } from './ls-tree.js';
 import { formatMessage, oneLine } from './message.js';
-import { HOST_STATUSES, type Attempt, type AttemptRecord, type HostResult, type StoredCluster } from './types.js';
+import { HOST_STATUSES, type Attempt, type AttemptRecord, type HostResult, type StoredApp, type StoredCluster } from './types.js';
 
 export type * from './types.js';
 export { HOST_STATUSES } from './types.js';
@@ -193,6 +193,36 @@ export class Store {
     if (!OID.test(commit)) fail(`'${commit}' is not a commit id.`);
     const output = await runGit(this.gitDir, ['ls-tree', '-r', '-t', '-l', '-z', commit]);
     return parseLsTree(output.toString('utf8'), commit);
+  }
+
+  /** The full commit id a user-given revision (e.g. a short id from `deptool log`) names, or null. */
+  async resolveCommit(revision: string): Promise<string | null> {
+    if (!/^[0-9a-f]{4,40}$/i.test(revision)) return null;
+    const out = await this.raw(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => '');
+    return out.trim() || null;
+  }
+
+  /** One app as stored at `commit`, or null when the commit does not have it. */
+  async readApp(commit: string, host: string, app: string): Promise<StoredApp | null> {
+    if (!OID.test(commit)) fail(`'${commit}' is not a commit id.`);
+    const output = await runGit(this.gitDir, ['ls-tree', '-r', '-t', '-l', '-z', commit, '--', `${host}/${app}`]);
+    return parseLsTree(output.toString('utf8'), commit).get(host)?.get(app) ?? null;
+  }
+
+  /**
+   * The versions of one app on `ref`, newest first: every commit that changed
+   * `<host>/<app>`, with the app's tree id there (null where the commit removed it).
+   */
+  async appHistory(ref: string, host: string, app: string, limit = 50): Promise<{ commit: string; treeOid: string | null }[]> {
+    if ((await this.tip(ref)) === null) return [];
+    const commits = (await this.raw(['log', '--first-parent', `-n${limit}`, '--format=%H', ref, '--', `${host}/${app}`])).split('\n').filter(Boolean);
+    if (commits.length === 0) return [];
+    const output = await runGit(this.gitDir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], commits.map((c) => `${c}:${host}/${app}\n`).join(''));
+    const lines = output.toString('utf8').split('\n');
+    return commits.map((commit, i) => {
+      const [oid, type] = (lines[i] ?? '').split(' ');
+      return { commit, treeOid: type === 'tree' ? oid : null };
+    });
   }
 
   readBlobs(oids: Iterable<string>): Promise<Map<string, Buffer>> {

@@ -27,7 +27,7 @@ async function put(path: string, content: string): Promise<void> {
 async function recordDeploy(date = new Date('2026-04-18T20:51:02Z')): Promise<void> {
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {}, cwd: work };
   const { plan, tree, store, ref } = await planCluster(io, {});
-  await store.recordAttempt(attemptFromPlan(plan, tree, { ref, author: { name: 'alice', email: 'alice@example.com' }, date }));
+  await store.recordAttempt(attemptFromPlan(plan, tree.hosts, tree.dir, { ref, author: { name: 'alice', email: 'alice@example.com' }, date }));
 }
 
 function git(...args: string[]): string {

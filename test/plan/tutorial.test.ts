@@ -147,7 +147,7 @@ test('the tutorial plan blocks are reproduced line for line', async () => {
       assert.equal(text, step.expected, `step ${index + 1}: ${step.name}`);
       const flattened = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
       assert.deepEqual(flattened, blocks[index], `step ${index + 1} matches the seed's lines`);
-      await store.recordAttempt(attemptFromPlan(plan, tree, { ref: 'refs/heads/prod', author: { name: 'test', email: 'test@localhost' } }));
+      await store.recordAttempt(attemptFromPlan(plan, tree.hosts, tree.dir, { ref: 'refs/heads/prod', author: { name: 'test', email: 'test@localhost' } }));
     }
     const after = await loadConfigTree(cluster, { cwd: work });
     const base = await store.tip('refs/heads/prod');

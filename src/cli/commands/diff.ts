@@ -1,6 +1,7 @@
 // `deptool diff`: the full unified diff of what a deploy would change, through $PAGER on a terminal.
 import { spawn } from 'node:child_process';
-import { loadPlanContents } from '../../plan/load.js';
+import { loadPlanContents, treeReader } from '../../plan/load.js';
+import type { Plan, PlanContents } from '../../plan/types.js';
 import { upToDateLine } from '../../render/text.js';
 import { diffStat, unifiedDiff } from '../../render/unified-diff.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
@@ -35,6 +36,42 @@ async function page(io: Io, text: string): Promise<void> {
   });
 }
 
+/** The diff (or with `stat`, the per-file summary) of every changed file of the plan. */
+export function diffText(plan: Plan, contents: PlanContents, stat: boolean): string {
+  const out: string[] = [];
+  let added = 0;
+  let removed = 0;
+  let files = 0;
+  for (const host of plan.hosts) {
+    for (const app of host.apps) {
+      for (const file of app.files) {
+        const path = `${host.host}/${app.app}/${file.path}`;
+        const { old, new: next } = contents.get(host.host, app.app, file.path);
+        if (stat) {
+          const counts = diffStat(old, next);
+          files += 1;
+          added += counts.added;
+          removed += counts.removed;
+          const bar = `${'+'.repeat(Math.min(counts.added, 40))}${'-'.repeat(Math.min(counts.removed, 40))}`;
+          out.push(` ${path} | ${counts.binary ? 'binary' : `${counts.added + counts.removed} ${bar}`}`);
+        } else {
+          out.push(unifiedDiff(path, old, next, { oldExecutable: file.old?.executable, newExecutable: file.new?.executable }));
+        }
+      }
+    }
+  }
+  if (stat) {
+    out.push(` ${files} file${files === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+), ${removed} deletion${removed === 1 ? '' : 's'}(-)`);
+  }
+  return `${out.join('\n').replace(/\n*$/, '')}\n`;
+}
+
+/** Writes text to stdout, through the pager on a terminal. */
+export async function show(io: Io, text: string): Promise<void> {
+  if (io.stdout.isTTY) await page(io, text);
+  else io.stdout.write(text);
+}
+
 export async function run(io: Io, args: Parsed): Promise<number> {
   const { plan, tree, store } = await planCluster(io, {
     store: args.values.store as string | undefined,
@@ -45,33 +82,6 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     io.stdout.write(`${upToDateLine(plan.cluster)}\n`);
     return 0;
   }
-  const contents = await loadPlanContents(plan, tree, store);
-  const out: string[] = [];
-  let added = 0;
-  let removed = 0;
-  let files = 0;
-  for (const host of plan.hosts) {
-    for (const app of host.apps) {
-      for (const file of app.files) {
-        const path = `${host.host}/${app.app}/${file.path}`;
-        const { old, new: next } = contents.get(host.host, app.app, file.path);
-        if (args.values.stat) {
-          const stat = diffStat(old, next);
-          files += 1;
-          added += stat.added;
-          removed += stat.removed;
-          out.push(` ${path} | ${stat.binary ? 'binary' : `${stat.added + stat.removed} ${'+'.repeat(Math.min(stat.added, 40))}${'-'.repeat(Math.min(stat.removed, 40))}`}`);
-        } else {
-          out.push(unifiedDiff(path, old, next, { oldExecutable: file.old?.executable, newExecutable: file.new?.executable }));
-        }
-      }
-    }
-  }
-  if (args.values.stat) {
-    out.push(` ${files} file${files === 1 ? '' : 's'} changed, ${added} insertion${added === 1 ? '' : 's'}(+), ${removed} deletion${removed === 1 ? '' : 's'}(-)`);
-  }
-  const text = `${out.join('\n').replace(/\n*$/, '')}\n`;
-  if (io.stdout.isTTY) await page(io, text);
-  else io.stdout.write(text);
+  await show(io, diffText(plan, await loadPlanContents(plan, store, treeReader(tree.dir)), args.values.stat === true));
   return 0;
 }

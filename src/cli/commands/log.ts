@@ -15,6 +15,13 @@ export const spec: CommandSpec = {
   maxPositionals: 1,
 };
 
+const TRAILER_LABELS = [
+  ['planDigest', 'plan digest'],
+  ['runUrl', 'run'],
+  ['pullRequest', 'pull request'],
+  ['actor', 'by'],
+] as const;
+
 /** UTC, to the second: the store is shared across machines and time zones. */
 export function formatDate(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
@@ -38,8 +45,9 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     for (const result of record.results) {
       out.push(`    ${result.host}: ${result.status}${result.detail ? ` (${result.detail})` : ''}`);
     }
-    for (const [key, value] of Object.entries(record.trailers)) {
-      if (value) out.push(`    ${key}: ${value}`);
+    for (const [key, label] of TRAILER_LABELS) {
+      const value = record.trailers[key];
+      if (value) out.push(`    ${label}: ${value}`);
     }
     out.push('');
   }

@@ -1,7 +1,7 @@
 // `deptool plan`: show what a deploy would change, as text, JSON or a PR comment body.
 import { UsageError } from '../../errors.js';
 import { planDigest, renderJson } from '../../plan/json.js';
-import { loadPlanContents } from '../../plan/load.js';
+import { loadPlanContents, treeReader } from '../../plan/load.js';
 import { renderMarkdown } from '../../render/markdown.js';
 import { renderText } from '../../render/text.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
@@ -38,7 +38,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   if (args.values.json) {
     io.stdout.write(renderJson(plan));
   } else if (args.values.markdown) {
-    const contents = await loadPlanContents(plan, tree, store);
+    const contents = await loadPlanContents(plan, store, treeReader(tree.dir));
     io.stdout.write(renderMarkdown(plan, contents, { sensitivePaths: listOption(args.values.sensitive) ?? [], digest: planDigest(plan) }));
   } else {
     io.stdout.write(renderText(plan, { color: useColor(io) }));

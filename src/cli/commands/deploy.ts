@@ -1,0 +1,42 @@
+// `deptool deploy`: show the plan, confirm, then lock, check and activate every host,
+// and record the attempt in the store.
+import { treeReader } from '../../plan/load.js';
+import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
+import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { planCluster } from '../context.js';
+import type { Io } from '../io.js';
+import { run as runDiff } from './diff.js';
+
+export const spec: CommandSpec = {
+  name: 'deploy',
+  usage: 'deptool deploy [DIR] [--yes] [--limit HOST,...] [--dry-run]',
+  summary:
+    'Show the plan for the cluster DIR, ask for confirmation, then make every host match it:\n' +
+    'lock and check all hosts first, stage the changed apps, activate them atomically, verify\n' +
+    'the units and roll back a host by itself when one fails. Records the attempt in the store.',
+  options: { ...APPLY_OPTIONS, limit: { type: 'string', multiple: true } },
+  optionHelp: ['--limit HOST,...  deploy only these hosts (repeatable)', ...APPLY_HELP],
+  maxPositionals: 1,
+};
+
+export async function run(io: Io, args: Parsed): Promise<number> {
+  const planned = await planCluster(io, {
+    store: args.values.store as string | undefined,
+    dir: args.positionals[0],
+    limit: listOption(args.values.limit),
+  });
+  const { tree } = planned;
+  return apply(io, args, {
+    cluster: planned,
+    store: planned.store,
+    ref: planned.ref,
+    plan: planned.plan,
+    deployed: planned.deployed,
+    desired: tree.hosts,
+    content: treeReader(tree.dir),
+    sourceDir: tree.dir,
+    showDiff: async () => {
+      await runDiff(io, { values: { store: args.values.store, limit: args.values.limit }, positionals: args.positionals });
+    },
+  });
+}

@@ -1,0 +1,55 @@
+// `deptool ping`: connects to every host and reports SSH round trips (min, median, p95).
+import { basename } from 'node:path';
+import { ExitCode, UsageError } from '../../errors.js';
+import { ping } from '../../transport/ping.js';
+import { loadCluster } from '../../tree/load.js';
+import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { connector } from '../connect.js';
+import { clusterDir, storeDir } from '../context.js';
+import type { Io } from '../io.js';
+import { columns } from '../table.js';
+import { Store } from '../../store/store.js';
+
+export const spec: CommandSpec = {
+  name: 'ping',
+  usage: 'deptool ping [DIR] [--limit HOST,...] [-n N]',
+  summary: 'Connect to every host of the cluster DIR (verifying host keys, as a deploy does) and\nreport the connect time and the round trip of N commands: min, median and p95.',
+  options: { limit: { type: 'string', multiple: true }, count: { type: 'string', short: 'n' }, identity: { type: 'string', short: 'i' } },
+  optionHelp: ['--limit HOST,...  only these hosts (repeatable)', '-n N              round trips per host (default 10)', '-i, --identity F  the SSH private key to use'],
+  maxPositionals: 1,
+};
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+export async function run(io: Io, args: Parsed): Promise<number> {
+  const count = Number(args.values.count ?? 10);
+  if (!Number.isInteger(count) || count < 1) throw new UsageError(`-n takes a positive whole number, not '${String(args.values.count)}'.`);
+  const store = await Store.open(storeDir(io, args.values.store as string | undefined));
+  const dir = await clusterDir(io, store, args.positionals[0]);
+  const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
+  const limit = listOption(args.values.limit);
+  const unknown = (limit ?? []).filter((h) => !tree.hosts.has(h));
+  if (unknown.length > 0) throw new UsageError(`--limit names unknown hosts in cluster '${basename(dir)}': ${unknown.join(', ')}.`);
+  const hosts = [...tree.hosts.keys()].filter((h) => !limit || limit.includes(h)).sort();
+  const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts });
+  const rows = await Promise.all(
+    hosts.map(async (host): Promise<string[]> => {
+      const target = connect.targets.get(host)!;
+      const started = performance.now();
+      try {
+        const connection = await connect.connect(target);
+        const connected = performance.now() - started;
+        try {
+          const stats = await ping(connection, count);
+          return [host, connection.description, ms(connected), ms(stats.minMs), ms(stats.medianMs), ms(stats.p95Ms)];
+        } finally {
+          await connection.close();
+        }
+      } catch (error) {
+        return [host, `unreachable: ${(error as Error).message}`];
+      }
+    }),
+  );
+  io.stdout.write(columns([['HOST', 'CONNECTION', 'CONNECT', 'MIN', 'MEDIAN', 'P95'], ...rows]));
+  return rows.some((row) => row.length === 2) ? ExitCode.failed : ExitCode.ok;
+}

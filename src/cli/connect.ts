@@ -1,0 +1,51 @@
+// How the CLI reaches each host: resolves targets from deptool.json and ~/.ssh/config,
+// and picks the transport and the agent invocation (sudo, sandbox root) per host.
+import { homedir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { AgentInvocation } from '../deploy/protocol.js';
+import type { Connection } from '../transport/connection.js';
+import { connectLocal } from '../transport/local.js';
+import { connectSsh } from '../transport/ssh.js';
+import { readSshConfig } from '../transport/ssh-config.js';
+import { resolveTargets, type Target } from '../transport/targets.js';
+import type { Planned } from './context.js';
+import type { Io } from './io.js';
+
+export interface Connector {
+  readonly targets: ReadonlyMap<string, Target>;
+  readonly connect: (target: Target) => Promise<Connection>;
+  readonly invocation: (target: Target) => AgentInvocation;
+}
+
+export interface ConnectOptions {
+  readonly identity?: string;
+  /** Sandbox root for local-transport hosts. */
+  readonly root?: string;
+  /** The hosts that will be contacted (all must be local when `root` is given). */
+  readonly hosts: readonly string[];
+}
+
+export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'settings'>, options: ConnectOptions): Promise<Connector> {
+  const home = io.env.HOME ?? homedir();
+  const sshConfigText = await readSshConfig(join(home, '.ssh', 'config'), home);
+  const targets = resolveTargets(cluster.tree, cluster.settings, { sshConfigText, localUser: userInfo().username, home, env: io.env });
+  const root = options.root === undefined ? null : resolve(io.cwd, options.root);
+  if (root !== null) {
+    const remote = options.hosts.filter((host) => targets.get(host)?.transport !== 'local');
+    if (remote.length > 0) {
+      throw new UsageError(`--root only applies to hosts with "transport": "local" in deptool.json; ${remote.join(', ')} ${remote.length === 1 ? 'uses' : 'use'} ssh.\nUse --limit to pick local hosts.`);
+    }
+  }
+  const identityFile = options.identity === undefined ? undefined : resolve(io.cwd, options.identity);
+  const isRoot = process.getuid?.() === 0;
+  return {
+    targets,
+    connect: (target) =>
+      target.transport === 'local'
+        ? Promise.resolve(connectLocal())
+        : connectSsh(target, { identityFile, agentSocket: io.env.SSH_AUTH_SOCK }, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3 }),
+    invocation: (target) =>
+      target.transport === 'local' ? { sudo: root === null && !isRoot, root } : { sudo: target.user !== 'root', root: null },
+  };
+}

@@ -1,0 +1,73 @@
+// Per-host deploy progress on the terminal: a live block of one line per host on
+// a TTY (redrawn in place), plain lines otherwise. An observer of the deploy.
+import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
+import type { ActivationReport } from '../deploy/protocol.js';
+import type { Io } from './io.js';
+
+const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'rolled back', 'failed', 'refused']);
+
+function colorFor(phase: HostPhase): number {
+  if (phase === 'done') return 32;
+  if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 31;
+  return 33;
+}
+
+export class Progress implements DeployObserver {
+  private readonly states = new Map<string, { phase: HostPhase; detail?: string }>();
+  private drawn = 0;
+
+  constructor(
+    private readonly io: Io,
+    hosts: readonly string[],
+    private readonly live: boolean,
+    private readonly color: boolean,
+  ) {
+    for (const host of hosts) this.states.set(host, { phase: 'connecting' });
+  }
+
+  private line(host: string): string {
+    const state = this.states.get(host)!;
+    const phase = this.color ? `\x1b[${colorFor(state.phase)}m${state.phase}\x1b[0m` : state.phase;
+    // Final lines carry no detail: the summary after the deploy says why a host failed.
+    const detail = state.detail && !FINAL.has(state.phase) ? ` (${state.detail})` : '';
+    return `  ${host}: ${phase}${detail}`;
+  }
+
+  private clear(): void {
+    if (this.drawn > 0) this.io.stdout.write(`\x1b[${this.drawn}A\x1b[J`);
+    this.drawn = 0;
+  }
+
+  private draw(): void {
+    const lines = [...this.states.keys()].map((host) => this.line(host));
+    this.io.stdout.write(`${lines.join('\n')}\n`);
+    this.drawn = lines.length;
+  }
+
+  phase(host: string, phase: HostPhase, detail?: string): void {
+    this.states.set(host, { phase, detail });
+    if (this.live) {
+      this.clear();
+      this.draw();
+    } else {
+      this.io.stdout.write(`${this.line(host)}\n`);
+    }
+  }
+
+  /** Shows the units' `systemctl status` after an activation, as Deptool's tutorial does. */
+  activated(host: string, report: ActivationReport): void {
+    if (report.statuses.length === 0) return;
+    this.print(`${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}\n`);
+  }
+
+  /** Prints text above the live block, keeping the block last. */
+  print(text: string): void {
+    if (!this.live) {
+      this.io.stdout.write(text);
+      return;
+    }
+    this.clear();
+    this.io.stdout.write(text);
+    this.draw();
+  }
+}

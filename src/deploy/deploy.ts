@@ -1,0 +1,373 @@
+// The deploy orchestrator: lock and check every host first (all or nothing), then
+// stage and activate in parallel, and report per-host outcomes to an observer.
+// It never prints; the CLI and the Action are observers of the same run.
+import { randomBytes } from 'node:crypto';
+import { OperationError } from '../errors.js';
+import type { HostPlan, Plan } from '../plan/types.js';
+import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
+import { TransportError, type Channel, type Connection } from '../transport/connection.js';
+import type { Target } from '../transport/targets.js';
+import { AGENT_FILE, AGENT_SCRIPT, AGENT_VERSION } from './agent-script.js';
+import {
+  AGENT_EXIT,
+  FactsReader,
+  helloCommand,
+  installCommand,
+  parseActivation,
+  parseCheck,
+  sessionCommand,
+  withSession,
+  type ActivationReport,
+  type AgentInvocation,
+  type SessionFacts,
+} from './protocol.js';
+import { activationArchive, activationSteps, hostState, stageArchive, type HostState } from './steps.js';
+
+export type HostPhase =
+  | 'connecting'
+  | 'installing agent'
+  | 'locked'
+  | 'uploading'
+  | 'activating'
+  | 'reconnecting'
+  | 'done'
+  | 'rolled back'
+  | 'failed'
+  | 'refused';
+
+export interface DeployObserver {
+  phase(host: string, phase: HostPhase, detail?: string): void;
+  /** The activation's report (unit statuses), before the host's final phase. */
+  activated(host: string, report: ActivationReport): void;
+}
+
+export type HostStatus = 'deployed' | 'rolled-back' | 'failed' | 'refused' | 'unchanged';
+
+export interface HostOutcome {
+  readonly host: string;
+  readonly status: HostStatus;
+  /** Why a host was refused or failed, one sentence each. */
+  readonly problems: readonly string[];
+  /** The activation's report (unit states, statuses, errors) when it ran. */
+  readonly activation: ActivationReport | null;
+}
+
+/** Reads one file of the desired state: from the config tree, or from the store for a rollback. */
+export type ContentReader = (host: string, app: string, path: string) => Promise<Buffer>;
+
+export interface DeployOptions {
+  readonly plan: Plan;
+  /** What each host must run afterwards (the config tree, or stored versions for a rollback). */
+  readonly desired: ClusterSnapshot;
+  readonly content: ContentReader;
+  readonly deployed: ClusterSnapshot;
+  readonly targets: ReadonlyMap<string, Target>;
+  readonly connect: (target: Target) => Promise<Connection>;
+  readonly invocation: (target: Target) => AgentInvocation;
+  /** Who holds the host locks: `user@machine` or a CI run URL. */
+  readonly holder: string;
+  readonly settleMs: number;
+  readonly parallel: number;
+  readonly allowDegraded: boolean;
+  readonly activationTimeoutSeconds: number;
+  /** Check everything, change nothing. */
+  readonly dryRun: boolean;
+  /** Called once every host is locked and checked: problems it returns abort the deploy (e.g. the store moved). */
+  readonly recheck?: () => Promise<string[]>;
+  readonly observer: DeployObserver;
+}
+
+/** One locked host between the checks and the activation. */
+interface Session {
+  readonly host: HostPlan;
+  readonly target: Target;
+  readonly invocation: AgentInvocation;
+  connection: Connection;
+  channel: Channel;
+  facts: SessionFacts;
+}
+
+const SESSION_TIMEOUT_MS = 150_000;
+
+/** Runs `work` over `items` with at most `limit` at once, in order of start. */
+async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function ensureAgent(connection: Connection, invocation: AgentInvocation, host: string, observer: DeployObserver): Promise<void> {
+  const expected = `deptool-agent ${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
+  let hello = await connection.exec(helloCommand(invocation));
+  if (hello.code === AGENT_EXIT.notFound) {
+    observer.phase(host, 'installing agent');
+    const install = await connection.exec(installCommand(invocation), { stdin: Buffer.from(AGENT_SCRIPT) });
+    if (install.code !== 0) {
+      const why = install.stderr.toString('utf8').trim();
+      throw new OperationError(
+        invocation.sudo && /sudo/.test(why)
+          ? `cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
+          : `cannot install the agent (exit ${install.code}): ${why}`,
+      );
+    }
+    hello = await connection.exec(helloCommand(invocation));
+  }
+  const answer = hello.stdout.toString('utf8').trim();
+  if (hello.code !== 0 || answer !== expected) {
+    throw new OperationError(`the agent did not answer as expected ('${answer || hello.stderr.toString('utf8').trim()}', exit ${hello.code})`);
+  }
+}
+
+/** Opens the agent's session (the host lock) and reads its facts. */
+async function openSession(connection: Connection, invocation: AgentInvocation, holder: string): Promise<{ channel: Channel; reader: FactsReader }> {
+  const channel = await connection.open(sessionCommand(invocation, holder));
+  const reader = new FactsReader();
+  const stderr: Buffer[] = [];
+  channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new OperationError('the agent took too long to lock the host')), SESSION_TIMEOUT_MS);
+    const finish = (error?: Error) => {
+      clearTimeout(timer);
+      channel.stdout.off('data', onData);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      if (reader.push(chunk)) finish();
+    };
+    channel.stdout.on('data', onData);
+    channel.exited.then(
+      (status) => {
+        if (!reader.done) finish(new OperationError(`the agent's session ended (exit ${status.code}): ${Buffer.concat(stderr).toString('utf8').trim()}`));
+      },
+      (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
+    );
+  });
+  return { channel, reader };
+}
+
+function parseState(text: string): HostState | null | 'invalid' {
+  if (text.trim() === '') return null;
+  try {
+    const value = JSON.parse(text) as HostState;
+    return value && typeof value === 'object' && value.schema === 1 && typeof value.apps === 'object' ? value : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
+/** What differs between the host's own record, the files on it, and the store: each a sentence. */
+function driftProblems(facts: SessionFacts, expected: HostState, check: ReturnType<typeof parseCheck>): string[] {
+  const problems: string[] = [];
+  const state = parseState(facts.state);
+  if (state === 'invalid') problems.push(`${'/var/lib/deptool/state.json'} is not valid; it was changed outside deptool`);
+  const recorded = state === 'invalid' || state === null ? {} : state.apps;
+  const apps = new Set([...Object.keys(expected.apps), ...Object.keys(recorded), ...facts.current.keys()]);
+  for (const app of [...apps].sort()) {
+    const want = expected.apps[app]?.rev;
+    const onHost = facts.current.get(app);
+    if (want !== onHost) {
+      problems.push(
+        want === undefined
+          ? `app '${app}' is on the host (revision ${onHost}) but the store does not have it`
+          : onHost === undefined
+            ? `app '${app}' should be at revision ${want} but is not on the host`
+            : `app '${app}' is at revision ${onHost} on the host, the store says ${want}`,
+      );
+    }
+  }
+  for (const file of check.modified) problems.push(`${file} was changed on the host`);
+  for (const file of check.extra) problems.push(`${file} was added on the host`);
+  const links = new Map<string, string>();
+  for (const app of Object.values(expected.apps)) for (const [target, value] of Object.entries(app.links)) links.set(target, value);
+  for (const [target, value] of links) {
+    const actual = check.links.get(target);
+    if (actual !== value) {
+      problems.push(actual === '-' ? `link ${target} is missing` : actual === '!' ? `${target} is no longer a link` : `link ${target} points to ${actual}, not ${value}`);
+    }
+  }
+  return problems;
+}
+
+function activationId(): string {
+  const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export class Deployer {
+  private readonly sessions = new Map<string, Session>();
+
+  constructor(private readonly options: DeployOptions) {}
+
+  /** Connects, installs the agent, locks and checks one host; returns the problems found. */
+  private async prepare(host: HostPlan): Promise<string[]> {
+    const { observer, holder } = this.options;
+    const target = this.options.targets.get(host.host);
+    if (!target) return [`no connection settings for host '${host.host}'`];
+    const invocation = this.options.invocation(target);
+    observer.phase(host.host, 'connecting', target.transport === 'local' ? 'local' : `${target.user}@${target.hostName}:${target.port}`);
+    let connection: Connection;
+    try {
+      connection = await this.options.connect(target);
+    } catch (error) {
+      return [message(error)];
+    }
+    try {
+      await ensureAgent(connection, invocation, host.host, observer);
+      const { channel, reader } = await openSession(connection, invocation, holder);
+      if (reader.busy !== null) {
+        await connection.close();
+        return [`locked by another deploy: ${reader.busy}`];
+      }
+      const facts = reader.facts();
+      this.sessions.set(host.host, { host, target, invocation, connection, channel, facts });
+      observer.phase(host.host, 'locked');
+
+      const problems: string[] = [];
+      if (facts.hostname !== target.expectedHostname) {
+        problems.push(
+          `/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? ` +
+            `If it is, set "hostname" for it in deptool.json.`,
+        );
+      }
+      if (facts.system !== 'running' && facts.system !== 'skipped' && !this.options.allowDegraded) {
+        const failed = facts.failedUnits.length > 0 ? ` (failed: ${facts.failedUnits.join(', ')})` : '';
+        problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`);
+      }
+      const expected = hostState(this.options.deployed.get(host.host));
+      const targets = new Set<string>();
+      const state = parseState(facts.state);
+      for (const source of [expected, state === 'invalid' || state === null ? null : state]) {
+        for (const app of Object.values(source?.apps ?? {})) for (const linkTarget of Object.keys(app.links)) targets.add(linkTarget);
+      }
+      const check = await connection.exec(withSession(invocation, facts.token, 'check', ...[...targets].sort()));
+      if (check.code !== 0) throw new OperationError(`the agent's check failed: ${check.stderr.toString('utf8').trim()}`);
+      const drift = driftProblems(facts, expected, parseCheck(check.stdout.toString('utf8')));
+      if (drift.length > 0) problems.push(`the host does not match the store (drift): ${drift.join('; ')}`);
+      return problems;
+    } catch (error) {
+      return [message(error)];
+    }
+  }
+
+  private async release(host: string): Promise<void> {
+    const session = this.sessions.get(host);
+    if (!session) return;
+    this.sessions.delete(host);
+    session.channel.end();
+    await session.channel.exited.catch(() => undefined);
+    await session.connection.close().catch(() => undefined);
+  }
+
+  /** Asks a fresh connection for the outcome of an activation whose connection dropped. */
+  private async recover(session: Session, id: string): Promise<ActivationReport> {
+    const { observer } = this.options;
+    const deadline = Date.now() + this.options.activationTimeoutSeconds * 1000 + 30_000;
+    let lastError: unknown = null;
+    while (Date.now() < deadline) {
+      observer.phase(session.host.host, 'reconnecting');
+      try {
+        await session.connection.close().catch(() => undefined);
+        session.connection = await this.options.connect(session.target);
+        const { channel, reader } = await openSession(session.connection, session.invocation, this.options.holder);
+        if (reader.busy !== null) throw new OperationError(`locked by another deploy: ${reader.busy}`);
+        session.channel = channel;
+        session.facts = reader.facts();
+        const result = await session.connection.exec(withSession(session.invocation, session.facts.token, 'result', id));
+        return parseActivation(result.stdout);
+      } catch (error) {
+        lastError = error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+    throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`);
+  }
+
+  private async apply(host: HostPlan): Promise<HostOutcome> {
+    const { observer } = this.options;
+    const session = this.sessions.get(host.host)!;
+    const desired = this.options.desired.get(host.host)!;
+    const deployedHost: HostSnapshot | undefined = this.options.deployed.get(host.host);
+    try {
+      const onHost = new Set([...session.facts.current, ...session.facts.previous].map(([app, rev]) => `${app}/${rev}`));
+      const toStage = host.apps
+        .filter((app) => app.action !== 'remove' && app.newRev && !onHost.has(`${app.app}/${app.newRev}`))
+        .map((app) => desired.apps.get(app.app)!);
+      if (toStage.length > 0) {
+        observer.phase(host.host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
+        const stage = await session.connection.exec(withSession(session.invocation, session.facts.token, 'stage'), {
+          stdin: await stageArchive(toStage, (app, path) => this.options.content(host.host, app, path)),
+        });
+        if (stage.code !== 0) throw new OperationError(`staging failed: ${(stage.stdout.toString('utf8') + stage.stderr.toString('utf8')).trim()}`);
+      }
+      observer.phase(host.host, 'activating');
+      const id = activationId();
+      const steps = activationSteps(host, deployedHost, desired, { settleMs: this.options.settleMs });
+      const input = await activationArchive(steps, hostState(desired));
+      let report: ActivationReport;
+      try {
+        const result = await session.connection.exec(
+          withSession(session.invocation, session.facts.token, 'activate', id, String(this.options.activationTimeoutSeconds)),
+          { stdin: input },
+        );
+        if (result.code !== 0 && result.code !== AGENT_EXIT.refused) {
+          throw new OperationError(`activation could not start (exit ${result.code}): ${result.stderr.toString('utf8').trim()}`);
+        }
+        report = parseActivation(result.stdout);
+      } catch (error) {
+        if (!(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
+        report = await this.recover(session, id);
+      }
+      observer.activated(host.host, report);
+      if (report.result === 'ok') {
+        await session.connection.exec(withSession(session.invocation, session.facts.token, 'gc'));
+        observer.phase(host.host, 'done');
+        return { host: host.host, status: 'deployed', problems: [], activation: report };
+      }
+      observer.phase(host.host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
+      return { host: host.host, status: report.result, problems: report.errors, activation: report };
+    } catch (error) {
+      observer.phase(host.host, 'failed', message(error));
+      return { host: host.host, status: 'failed', problems: [message(error)], activation: null };
+    } finally {
+      await this.release(host.host);
+    }
+  }
+
+  /**
+   * Locks and checks every host of the plan; if any is refused, changes nothing anywhere.
+   * Otherwise activates them all and returns one outcome per host.
+   */
+  async run(): Promise<HostOutcome[]> {
+    const { plan, parallel, observer } = this.options;
+    const problems = await pool(plan.hosts, parallel, (host) => this.prepare(host));
+    let refused = plan.hosts.some((_, i) => problems[i].length > 0);
+    if (!refused && this.options.recheck) {
+      const stale = await this.options.recheck();
+      if (stale.length > 0) {
+        refused = true;
+        problems.forEach((list) => list.push(...stale));
+      }
+    }
+    if (refused || this.options.dryRun) {
+      await Promise.all([...this.sessions.keys()].map((host) => this.release(host)));
+      return plan.hosts.map((host, i) => {
+        const hostProblems = problems[i];
+        if (hostProblems.length > 0) observer.phase(host.host, 'refused', hostProblems.join('; '));
+        return { host: host.host, status: hostProblems.length > 0 ? 'refused' : 'unchanged', problems: hostProblems, activation: null };
+      });
+    }
+    return pool(plan.hosts, parallel, (host) => this.apply(host));
+  }
+}

@@ -1,0 +1,144 @@
+// What the driver sends a host: the tar of new revisions to stage, the activation
+// steps in DESIGN §2.2 order, and the state.json the host keeps afterwards.
+import { createHash } from 'node:crypto';
+import { pack } from 'tar-stream';
+import type { HostPlan } from '../plan/types.js';
+import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
+import { DEPTOOL_DIR } from './protocol.js';
+
+const UNIT_DIR = '/etc/systemd/system';
+const SYSUSERS_DIR = '/etc/sysusers.d';
+
+function currentPath(app: string, path: string): string {
+  return `${DEPTOOL_DIR}/apps/${app}/current/${path}`;
+}
+
+/** Every link an app owns on the host: target -> link value. */
+export function appLinkTargets(app: AppSnapshot): Map<string, string> {
+  const links = new Map<string, string>();
+  const derived = appLinks(app.files.keys());
+  for (const unit of [...derived.units, ...derived.dropIns]) links.set(`${UNIT_DIR}/${unit}`, currentPath(app.name, `systemd/${unit}`));
+  for (const file of derived.sysusers) links.set(`${SYSUSERS_DIR}/${file}`, currentPath(app.name, `sysusers/${file}`));
+  for (const [target, source] of app.manifest.symlinks) links.set(target, currentPath(app.name, source));
+  return links;
+}
+
+export interface HostState {
+  readonly schema: 1;
+  readonly apps: Record<string, { rev: string; units_enabled: string[]; links: Record<string, string> }>;
+}
+
+/** The state.json a host holds when it runs exactly `host`'s apps. */
+export function hostState(host: HostSnapshot | undefined): HostState {
+  const apps: HostState['apps'] = {};
+  for (const app of [...(host?.apps.values() ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    apps[app.name] = {
+      rev: app.treeOid.slice(0, 10),
+      units_enabled: [...app.manifest.unitsEnabled],
+      links: Object.fromEntries(appLinkTargets(app)),
+    };
+  }
+  return { schema: 1, apps };
+}
+
+export interface StepOptions {
+  /** Milliseconds every affected unit must stay healthy. */
+  readonly settleMs: number;
+}
+
+/**
+ * Activation steps for one host. Units going away are stopped before anything
+ * changes; new revisions are flipped in; links, sysusers and unit links follow;
+ * then enable, restart and verify; removed apps go last, once nothing uses them.
+ */
+export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
+  const steps: string[][] = [];
+  const oldApp = (name: string) => deployed?.apps.get(name);
+  const newApp = (name: string) => desired.apps.get(name);
+
+  for (const app of plan.apps) for (const unit of app.units.disable) steps.push(['disable', unit]);
+  for (const app of plan.apps) if (app.action !== 'remove' && app.newRev) steps.push(['flip', app.app, app.newRev]);
+
+  for (const app of plan.apps) {
+    for (const link of app.symlinks) {
+      steps.push(link.change === 'link' ? ['link', link.target, currentPath(app.app, link.source), 'adopt'] : ['unlink', link.target]);
+    }
+  }
+  for (const app of plan.apps) {
+    for (const file of app.sysusers.unlink) steps.push(['unlink', `${SYSUSERS_DIR}/${file}`]);
+    for (const file of app.sysusers.link) steps.push(['link', `${SYSUSERS_DIR}/${file}`, currentPath(app.app, `sysusers/${file}`), 'no-adopt']);
+  }
+  if (plan.apps.some((a) => a.runSysusers)) steps.push(['sysusers']);
+
+  let unitFilesChanged = false;
+  for (const app of plan.apps) {
+    for (const unit of app.units.unlink) steps.push(['unlink', `${UNIT_DIR}/${unit}`]);
+    for (const unit of app.units.link) steps.push(['link', `${UNIT_DIR}/${unit}`, currentPath(app.app, `systemd/${unit}`), 'no-adopt']);
+    if (app.files.some((f) => f.path.startsWith('systemd/')) || app.units.link.length + app.units.unlink.length > 0) unitFilesChanged = true;
+  }
+  if (unitFilesChanged) steps.push(['daemon-reload']);
+
+  const affected: string[] = [];
+  for (const app of plan.apps) {
+    for (const unit of app.units.enable) steps.push(['enable', unit]);
+    for (const unit of app.units.restart) steps.push(['restart', unit]);
+    affected.push(...app.units.enable, ...app.units.restart);
+  }
+  if (affected.length > 0) {
+    steps.push(['verify', String(options.settleMs), ...affected]);
+    steps.push(['status', ...affected]);
+  }
+  for (const app of plan.apps) if (app.action === 'remove' && oldApp(app.app) && !newApp(app.app)) steps.push(['remove-app', app.app]);
+  steps.push(['state']);
+  return steps.map((fields) => fields.join('\t'));
+}
+
+type AddEntry = (name: string, content: Buffer, mode: number) => Promise<void>;
+
+/** Builds a tar archive in memory: entries are added in order by `fill`. */
+async function tar(fill: (add: AddEntry) => Promise<void>): Promise<Buffer> {
+  const archive = pack();
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: unknown) => {
+    chunks.push(chunk as Buffer);
+  });
+  const finished = new Promise<void>((resolve, reject) => {
+    archive.on('end', resolve);
+    archive.on('error', reject);
+  });
+  await fill(
+    (name, content, mode) =>
+      new Promise((resolve, reject) => {
+        archive.entry({ name, size: content.length, mode, type: 'file', mtime: new Date(0), uid: 0, gid: 0 }, content, (error) =>
+          error ? reject(error) : resolve(),
+        );
+      }),
+  );
+  archive.finalize();
+  await finished;
+  return Buffer.concat(chunks);
+}
+
+/** The files of the revisions to stage, with their checksum lists. */
+export function stageArchive(apps: readonly AppSnapshot[], read: (app: string, path: string) => Promise<Buffer>): Promise<Buffer> {
+  return tar(async (add) => {
+    for (const app of apps) {
+      const rev = app.treeOid.slice(0, 10);
+      const sums: string[] = [];
+      for (const [path, entry] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const content = await read(app.name, path);
+        sums.push(`${createHash('sha256').update(content).digest('hex')}  ${path}`);
+        await add(`${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
+      }
+      await add(`${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);
+    }
+  });
+}
+
+/** The activation input: a tar holding `steps` and the new `state.json`. */
+export function activationArchive(steps: readonly string[], state: HostState): Promise<Buffer> {
+  return tar(async (add) => {
+    await add('steps', Buffer.from(`${steps.join('\n')}\n`), 0o644);
+    await add('state.json', Buffer.from(`${JSON.stringify(state, null, 2)}\n`), 0o644);
+  });
+}
