@@ -8,7 +8,7 @@ import type { Connection } from '../transport/connection.js';
 import { connectLocal } from '../transport/local.js';
 import { connectSsh } from '../transport/ssh.js';
 import { readSshConfig } from '../transport/ssh-config.js';
-import { resolveTargets, type Target } from '../transport/targets.js';
+import { jumpResolver, resolveTargets, type Target } from '../transport/targets.js';
 import type { Planned } from './context.js';
 import type { Io } from './io.js';
 
@@ -29,7 +29,9 @@ export interface ConnectOptions {
 export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'settings'>, options: ConnectOptions): Promise<Connector> {
   const home = io.env.HOME ?? homedir();
   const sshConfigText = await readSshConfig(join(home, '.ssh', 'config'), home);
-  const targets = resolveTargets(cluster.tree, cluster.settings, { sshConfigText, localUser: userInfo().username, home, env: io.env });
+  const resolveOptions = { sshConfigText, localUser: userInfo().username, home, env: io.env };
+  const targets = resolveTargets(cluster.tree, cluster.settings, resolveOptions);
+  const resolveJump = jumpResolver(resolveOptions);
   const root = options.root === undefined ? null : resolve(io.cwd, options.root);
   if (root !== null) {
     const remote = options.hosts.filter((host) => targets.get(host)?.transport !== 'local');
@@ -44,7 +46,7 @@ export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'setting
     connect: (target) =>
       target.transport === 'local'
         ? Promise.resolve(connectLocal())
-        : connectSsh(target, { identityFile, agentSocket: io.env.SSH_AUTH_SOCK }, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3 }),
+        : connectSsh(target, { identityFile, agentSocket: io.env.SSH_AUTH_SOCK }, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3, resolveJump }),
     invocation: (target) =>
       target.transport === 'local' ? { sudo: root === null && !isRoot, root } : { sudo: target.user !== 'root', root: null },
   };

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { hostname as osHostname } from 'node:os';
 import { ConfigError, type ConfigIssue } from '../errors.js';
-import type { ClusterSettings } from '../tree/settings.js';
+import type { ClusterSettings, HostSettings } from '../tree/settings.js';
 import type { ConfigTree } from '../tree/types.js';
 import { parseSshConfig, type SshHostConfig } from './ssh-config.js';
 
@@ -78,36 +78,72 @@ export function resolveTargets(tree: ConfigTree, settings: ClusterSettings, opti
       });
       continue;
     }
-    const ssh = config.lookup(alias);
-    const expander = new Expander(host, sshPath, options, issues);
-    const hostName = ssh.hostName === undefined ? alias : expander.expand('HostName', ssh.hostName, HOSTNAME_TOKENS, { h: alias });
-    const port = own.port ?? sshPort(ssh, host, sshPath, issues) ?? defaults.port ?? DEFAULT_PORT;
-    const user = own.user ?? ssh.user ?? defaults.user ?? options.localUser;
-    const tokens: Record<string, string> = { h: hostName, n: alias, k: alias, p: String(port), r: user };
-    const sshJump = ssh.proxyJump === undefined ? undefined : expander.expand('ProxyJump', ssh.proxyJump, PROXY_JUMP_TOKENS, tokens);
-    const jump = own.proxyJump ?? sshJump ?? defaults.proxyJump ?? 'none';
-    const proxyJump = jump === 'none' ? null : jump;
-    tokens.j = proxyJump ?? '';
-    const fileTokens = expander.fileTokens(tokens);
-    const files = (key: string, values: readonly string[]) =>
-      values.filter((value) => value !== 'none').map((value) => expander.expand(key, tilde(value, options.home), FILE_TOKENS, fileTokens, true));
-    const identityFiles = files('IdentityFile', ssh.identityFiles);
-    const knownHosts = ssh.userKnownHostsFiles ?? DEFAULT_KNOWN_HOSTS.map((name) => `~/.ssh/${name}`);
-    targets.set(host, {
-      host,
-      transport,
-      alias,
-      hostName,
-      port,
-      user,
-      identityFiles: identityFiles.length > 0 ? identityFiles : DEFAULT_IDENTITY_FILES.map((name) => `${options.home}/.ssh/${name}`),
-      knownHostsFiles: files('UserKnownHostsFile', knownHosts),
-      proxyJump,
-      expectedHostname,
-    });
+    targets.set(host, sshTarget(host, alias, expectedHostname, own, settings.defaults, config, sshPath, options, issues));
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return targets;
+}
+
+type SshLookup = ReturnType<typeof parseSshConfig>['config'];
+
+/** One host reached over ssh: deptool.json's own settings > ~/.ssh/config > cluster defaults > built-ins. */
+function sshTarget(
+  host: string,
+  alias: string,
+  expectedHostname: string,
+  own: HostSettings,
+  defaults: HostSettings,
+  config: SshLookup,
+  sshPath: string,
+  options: ResolveOptions,
+  issues: ConfigIssue[],
+): Target {
+  const ssh = config.lookup(alias);
+  const expander = new Expander(host, sshPath, options, issues);
+  const hostName = ssh.hostName === undefined ? alias : expander.expand('HostName', ssh.hostName, HOSTNAME_TOKENS, { h: alias });
+  const port = own.port ?? sshPort(ssh, host, sshPath, issues) ?? defaults.port ?? DEFAULT_PORT;
+  const user = own.user ?? ssh.user ?? defaults.user ?? options.localUser;
+  const tokens: Record<string, string> = { h: hostName, n: alias, k: alias, p: String(port), r: user };
+  const sshJump = ssh.proxyJump === undefined ? undefined : expander.expand('ProxyJump', ssh.proxyJump, PROXY_JUMP_TOKENS, tokens);
+  const jump = own.proxyJump ?? sshJump ?? defaults.proxyJump ?? 'none';
+  const proxyJump = jump === 'none' ? null : jump;
+  tokens.j = proxyJump ?? '';
+  const fileTokens = expander.fileTokens(tokens);
+  const files = (key: string, values: readonly string[]) =>
+    values.filter((value) => value !== 'none').map((value) => expander.expand(key, tilde(value, options.home), FILE_TOKENS, fileTokens, true));
+  const identityFiles = files('IdentityFile', ssh.identityFiles);
+  const knownHosts = ssh.userKnownHostsFiles ?? DEFAULT_KNOWN_HOSTS.map((name) => `~/.ssh/${name}`);
+  return {
+    host,
+    transport: 'ssh',
+    alias,
+    hostName,
+    port,
+    user,
+    identityFiles: identityFiles.length > 0 ? identityFiles : DEFAULT_IDENTITY_FILES.map((name) => `${options.home}/.ssh/${name}`),
+    knownHostsFiles: files('UserKnownHostsFile', knownHosts),
+    proxyJump,
+    expectedHostname,
+  };
+}
+
+/**
+ * Resolves one ProxyJump element (`[user@]host[:port]`, where host may be an ssh_config
+ * alias) the way `ssh -J` does: through ~/.ssh/config, with the element's user and port winning.
+ */
+export function jumpResolver(options: ResolveOptions): (spec: string) => Target {
+  const sshPath = options.sshConfigPath ?? '~/.ssh/config';
+  const { config } = parseSshConfig(options.sshConfigText ?? '', sshPath);
+  return (spec) => {
+    const match = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]\s]+\]|[^:@\s[\]]+)(?::(\d{1,5}))?\/?$/.exec(spec);
+    if (!match) throw new ConfigError([{ path: sshPath, message: `ProxyJump ${JSON.stringify(spec)} is not [user@]host[:port]`, hint: 'Fix proxy_jump in deptool.json or ProxyJump in ~/.ssh/config.' }]);
+    const alias = match[2].replace(/^\[(.*)\]$/, '$1');
+    const own: HostSettings = { ...(match[1] ? { user: match[1] } : {}), ...(match[3] ? { port: Number(match[3]) } : {}) };
+    const issues: ConfigIssue[] = [];
+    const target = sshTarget(alias, alias, alias, own, {}, config, sshPath, options, issues);
+    if (issues.length > 0) throw new ConfigError(issues);
+    return target;
+  };
 }
 
 function sshPort(ssh: SshHostConfig, host: string, sshPath: string, issues: ConfigIssue[]): number | undefined {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { EMPTY_SETTINGS, type ClusterSettings, type HostSettings } from '../../src/tree/settings.js';
 import type { ConfigTree } from '../../src/tree/types.js';
-import { resolveTargets, type ResolveOptions, type Target } from '../../src/transport/targets.js';
+import { jumpResolver, resolveTargets, type ResolveOptions, type Target } from '../../src/transport/targets.js';
 
 const HOME = '/home/ann';
 
@@ -124,4 +124,20 @@ test('ssh config that cannot be parsed is a configuration error', () => {
 
 test('Match exec blocks are never run and so never apply', () => {
   assert.equal(resolve('Match exec "true"\n  Port 2000\n').port, 22);
+});
+
+test('a ProxyJump alias is resolved through ssh config, the element’s own user and port winning', () => {
+  const config = 'Host bastion\n  HostName 203.0.113.7\n  Port 2222\n  User jump\n  IdentityFile ~/.ssh/bastion_key\n';
+  const resolveJump = jumpResolver({ sshConfigText: config, localUser: 'ann', home: HOME, localHostname: 'laptop.lan', env: {} });
+  const plain = resolveJump('bastion');
+  assert.equal(plain.hostName, '203.0.113.7');
+  assert.equal(plain.port, 2222);
+  assert.equal(plain.user, 'jump');
+  assert.deepEqual(plain.identityFiles, [`${HOME}/.ssh/bastion_key`]);
+  const overridden = resolveJump('root@bastion:22');
+  assert.equal(overridden.user, 'root');
+  assert.equal(overridden.port, 22);
+  assert.equal(overridden.hostName, '203.0.113.7');
+  assert.equal(resolveJump('other.example.com').hostName, 'other.example.com');
+  assert.throws(() => resolveJump('not a host'), ConfigError);
 });
