@@ -187,6 +187,9 @@ wait_activation() {
 
 cmd_session() {
   case $1 in '' | *[[:cntrl:]]*) usage "bad holder" ;; esac
+  _holder=$1
+  shift
+  for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
   mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
   exec 9>>"$D/lock"
   if ! flock -n 9; then
@@ -195,7 +198,7 @@ cmd_session() {
     printf 'busy %s\n' "$_h"
     exit 75
   fi
-  printf '%s %s %s\n' "$1" "$(date +%s)" "$$" >"$D/lock.holder.new"
+  printf '%s %s %s\n' "$_holder" "$(date +%s)" "$$" >"$D/lock.holder.new"
   mv -f "$D/lock.holder.new" "$D/lock.holder"
   # Leftovers of stages that died; we hold the lock, so nobody else is staging.
   rm -rf "$D/tmp"
@@ -236,6 +239,7 @@ cmd_session() {
   else
     printf 'state 0\n'
   fi
+  check_facts "$@"
   printf 'ready\n'
   # Become cat, keeping descriptor 9: the lock lives exactly as long as the channel's
   # stdin, which ends when the driver closes it or the connection drops.
@@ -244,8 +248,9 @@ cmd_session() {
 
 # --- check, stage, gc ----------------------------------------------------------------------
 
-cmd_check() {
-  for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
+# The drift facts: every file of every current revision against its checksum list, and
+# what each target path is (link value, `-` when missing, `!` when not a link).
+check_facts() {
   for _d in "$D"/apps/*/; do
     _d=${_d%/}
     _app=${_d##*/}
@@ -267,6 +272,10 @@ cmd_check() {
       printf 'link %s -\n' "$_t"
     fi
   done
+}
+
+cmd_check() {
+  check_facts "$@"
   printf 'done\n'
 }
 
@@ -277,19 +286,26 @@ cmd_stage() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   receive_tar "$x"
+  stage_dir "$x"
+  printf 'done\n'
+}
 
+# Verifies the revisions extracted in $1 (`<app>/<rev>/...` and `<app>/<rev>.sha256`) and
+# moves them into apps/; on any problem prints `error` lines, installs nothing, exits 3.
+stage_dir() {
+  _sd=$1
   # Exactly <app>/<rev>/... and <app>/<rev>.sha256, each rev with its list.
-  : >"$x.revs"
-  : >"$x.problems"
-  find "$x" -mindepth 1 -maxdepth 2 | while IFS= read -r _p; do
-    _r=${_p#"$x"/}
+  : >"$_sd.revs"
+  : >"$_sd.problems"
+  find "$_sd" -mindepth 1 -maxdepth 2 | while IFS= read -r _p; do
+    _r=${_p#"$_sd"/}
     _app=${_r%%/*}
     _e=${_r#*/}
     if [ "$_r" = "$_app" ]; then
       if [ -d "$_p" ] && is_name "$_app"; then continue; fi
     elif [ -d "$_p" ] && is_rev "$_e"; then
       if [ -f "$_p.sha256" ]; then
-        printf '%s %s\n' "$_app" "$_e" >>"$x.revs"
+        printf '%s %s\n' "$_app" "$_e" >>"$_sd.revs"
         continue
       fi
       _r="$_r has no checksum list $_r.sha256"
@@ -297,40 +313,40 @@ cmd_stage() {
       if [ -d "${_p%.sha256}" ]; then continue; fi
       _r="$_r lists a revision that was not sent"
     fi
-    printf 'unexpected %s\n' "$_r" >>"$x.problems"
+    printf 'unexpected %s\n' "$_r" >>"$_sd.problems"
   done
-  if [ -s "$x.problems" ]; then
-    while IFS= read -r _l; do printf 'error %s\n' "$_l"; done <"$x.problems"
+  if [ -s "$_sd.problems" ]; then
+    while IFS= read -r _l; do printf 'error %s\n' "$_l"; done <"$_sd.problems"
     exit 3
   fi
   while read -r _app _rev; do
-    check_rev "$x/$_app/$_rev" "$x/$_app/$_rev.sha256" | while IFS= read -r _l; do
+    check_rev "$_sd/$_app/$_rev" "$_sd/$_app/$_rev.sha256" | while IFS= read -r _l; do
       printf 'error %s/%s: %s\n' "$_app" "$_rev" "$_l"
-    done >>"$x.problems"
-  done <"$x.revs"
-  if [ -s "$x.problems" ]; then
-    cat "$x.problems"
+    done >>"$_sd.problems"
+  done <"$_sd.revs"
+  if [ -s "$_sd.problems" ]; then
+    cat "$_sd.problems"
     exit 3
   fi
 
-  find "$x" -type d -exec chmod 0755 {} +
-  find "$x" -type f -perm -u+x -exec chmod 0555 {} +
-  find "$x" -type f ! -perm -u+x -exec chmod 0444 {} +
+  find "$_sd" -type d -exec chmod 0755 {} +
+  find "$_sd" -type f -perm -u+x -exec chmod 0555 {} +
+  find "$_sd" -type f ! -perm -u+x -exec chmod 0444 {} +
   while read -r _app _rev; do
     _dst=$D/apps/$_app
     mkdir -p "$_dst"
     if [ ! -d "$_dst/$_rev" ]; then
-      mv -T "$x/$_app/$_rev" "$_dst/$_rev"
-    elif [ -n "$(check_rev "$_dst/$_rev" "$x/$_app/$_rev.sha256")" ]; then
+      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
+    elif [ -n "$(check_rev "$_dst/$_rev" "$_sd/$_app/$_rev.sha256")" ]; then
       # Revisions are content-addressed, so a present one is kept; one modified on the
       # host is replaced by the verified copy.
-      mv -T "$_dst/$_rev" "$x/$_app/$_rev.modified"
-      mv -T "$x/$_app/$_rev" "$_dst/$_rev"
+      mv -T "$_dst/$_rev" "$_sd/$_app/$_rev.modified"
+      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
     fi
-    mv -f "$x/$_app/$_rev.sha256" "$_dst/$_rev.sha256"
+    mv -f "$_sd/$_app/$_rev.sha256" "$_dst/$_rev.sha256"
     printf 'staged %s %s\n' "$_app" "$_rev"
-  done <"$x.revs"
-  printf 'done\n'
+  done <"$_sd.revs"
+  rm -f -- "$_sd.revs" "$_sd.problems"
 }
 
 # Is $1 among the remaining arguments?
@@ -898,11 +914,17 @@ cmd_activate() {
     [ -e "$_f" ] || continue
     case ${_f##*/} in
       steps | state.json) [ -f "$_f" ] || refuse "${_f##*/} is not a file" ;;
+      revisions) [ -d "$_f" ] || refuse "revisions is not a directory" ;;
       *) refuse "unexpected ${_f##*/} in the activation" ;;
     esac
   done
   [ -f "$x/steps" ] || refuse "no steps were sent"
   check_steps "$x" || refuse "$err"
+  # Revisions sent along are staged first: one round trip instead of two.
+  if [ -d "$x/revisions" ]; then
+    stage_dir "$x/revisions"
+    rm -rf -- "$x/revisions"
+  fi
   mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\n' "$1" >>"$D/activations/order"
@@ -917,6 +939,8 @@ cmd_activate() {
       -p "TimeoutStartSec=$2" -p KillMode=mixed /bin/sh "$self" run-activation "$1" </dev/null >/dev/null 2>"$A/run.err" || true
   fi
   print_result "$1"
+  # After a success, what is neither current nor previous goes: one round trip fewer.
+  if [ "$(cat "$A/result" 2>/dev/null)" = ok ]; then cmd_gc >/dev/null; fi
 }
 
 cmd_result() {
@@ -945,8 +969,8 @@ case $cmd in
     printf 'deptool-agent %s %s\n' "$AGENT_VERSION" "$(sha10)"
     ;;
   session)
-    [ $# -eq 1 ] || usage "usage: session <holder>"
-    cmd_session "$1"
+    [ $# -ge 1 ] || usage "usage: session <holder> [target...]"
+    cmd_session "$@"
     ;;
   run-activation)
     if [ $# -ne 1 ] || ! is_id "$1"; then usage "usage: run-activation <id>"; fi

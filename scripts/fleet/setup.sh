@@ -87,6 +87,14 @@ MIRROR=${DEPTOOL_FLEET_MIRROR:-$(apt_mirror | head -n 1)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 MIRROR=${MIRROR%/}
 
+# --- kernel limits ----------------------------------------------------------------
+
+# Every booted host's systemd takes inotify instances; the default of 128 per user runs
+# out at about twenty hosts ("Failed to allocate manager object: Too many open files").
+for limit in fs.inotify.max_user_instances=4096 fs.inotify.max_user_watches=1048576; do
+  if [ "$(sysctl -n "${limit%%=*}")" -lt "${limit#*=}" ]; then sysctl -q -w "$limit"; fi
+done
+
 # --- base rootfs ------------------------------------------------------------------
 
 KEY=$(printf '%s\n' "recipe=$RECIPE" "suite=$SUITE" "include=$INCLUDE" | sha256sum | cut -c1-12)

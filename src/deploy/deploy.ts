@@ -11,17 +11,15 @@ import { AGENT_FILE, AGENT_SCRIPT, AGENT_VERSION } from './agent-script.js';
 import {
   AGENT_EXIT,
   FactsReader,
-  helloCommand,
   installCommand,
   parseActivation,
-  parseCheck,
   sessionCommand,
   withSession,
   type ActivationReport,
   type AgentInvocation,
   type SessionFacts,
 } from './protocol.js';
-import { activationArchive, activationSteps, hostState, stageArchive, type HostState } from './steps.js';
+import { activationArchive, activationSteps, hostState, type HostState } from './steps.js';
 
 export type HostPhase =
   | 'connecting'
@@ -107,54 +105,76 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function ensureAgent(connection: Connection, invocation: AgentInvocation, host: string, observer: DeployObserver): Promise<void> {
-  const expected = `deptool-agent ${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
-  let hello = await connection.exec(helloCommand(invocation));
-  if (hello.code === AGENT_EXIT.notFound) {
-    observer.phase(host, 'installing agent');
-    const install = await connection.exec(installCommand(invocation), { stdin: Buffer.from(AGENT_SCRIPT) });
-    if (install.code !== 0) {
-      const why = install.stderr.toString('utf8').trim();
-      throw new OperationError(
-        invocation.sudo && /sudo/.test(why)
-          ? `cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
-          : `cannot install the agent (exit ${install.code}): ${why}`,
-      );
-    }
-    hello = await connection.exec(helloCommand(invocation));
-  }
-  const answer = hello.stdout.toString('utf8').trim();
-  if (hello.code !== 0 || answer !== expected) {
-    throw new OperationError(`the agent did not answer as expected ('${answer || hello.stderr.toString('utf8').trim()}', exit ${hello.code})`);
-  }
-}
+const EXPECTED_AGENT = `${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
 
-/** Opens the agent's session (the host lock) and reads its facts. */
-async function openSession(connection: Connection, invocation: AgentInvocation, holder: string): Promise<{ channel: Channel; reader: FactsReader }> {
-  const channel = await connection.open(sessionCommand(invocation, holder));
+type SessionOpen = { kind: 'ready'; channel: Channel; facts: SessionFacts } | { kind: 'busy'; holder: string } | { kind: 'not-installed' };
+
+/** Opens the agent's session (the host lock) and reads its facts, drift check included. */
+async function tryOpenSession(connection: Connection, invocation: AgentInvocation, holder: string, targets: readonly string[]): Promise<SessionOpen> {
+  const channel = await connection.open(sessionCommand(invocation, holder, targets));
   const reader = new FactsReader();
   const stderr: Buffer[] = [];
   channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  await new Promise<void>((resolve, reject) => {
+  const outcome = await new Promise<'ready' | 'not-installed'>((resolve, reject) => {
     const timer = setTimeout(() => reject(new OperationError('the agent took too long to lock the host')), SESSION_TIMEOUT_MS);
-    const finish = (error?: Error) => {
+    const finish = (result: 'ready' | 'not-installed' | Error) => {
       clearTimeout(timer);
       channel.stdout.off('data', onData);
-      if (error) reject(error);
-      else resolve();
+      if (result instanceof Error) reject(result);
+      else resolve(result);
     };
     const onData = (chunk: Buffer) => {
-      if (reader.push(chunk)) finish();
+      if (reader.push(chunk)) finish('ready');
     };
     channel.stdout.on('data', onData);
     channel.exited.then(
       (status) => {
-        if (!reader.done) finish(new OperationError(`the agent's session ended (exit ${status.code}): ${Buffer.concat(stderr).toString('utf8').trim()}`));
+        if (reader.done) return;
+        if (status.code === AGENT_EXIT.notFound) finish('not-installed');
+        else {
+          const why = Buffer.concat(stderr).toString('utf8').trim();
+          finish(
+            new OperationError(
+              invocation.sudo && /sudo/.test(why)
+                ? `'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
+                : `the agent's session ended (exit ${status.code}): ${why}`,
+            ),
+          );
+        }
       },
       (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
     );
   });
-  return { channel, reader };
+  if (outcome === 'not-installed') return { kind: 'not-installed' };
+  if (reader.busy !== null) return { kind: 'busy', holder: reader.busy };
+  const facts = reader.facts();
+  if (facts.agent !== EXPECTED_AGENT) throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);
+  return { kind: 'ready', channel, facts };
+}
+
+/** Opens the session, installing the agent first when the host does not have this version. */
+async function openSession(
+  connection: Connection,
+  invocation: AgentInvocation,
+  holder: string,
+  targets: readonly string[],
+  onInstall: () => void,
+): Promise<Exclude<SessionOpen, { kind: 'not-installed' }>> {
+  const first = await tryOpenSession(connection, invocation, holder, targets);
+  if (first.kind !== 'not-installed') return first;
+  onInstall();
+  const install = await connection.exec(installCommand(invocation), { stdin: Buffer.from(AGENT_SCRIPT) });
+  if (install.code !== 0) {
+    const why = install.stderr.toString('utf8').trim();
+    throw new OperationError(
+      invocation.sudo && /sudo/.test(why)
+        ? `cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
+        : `cannot install the agent (exit ${install.code}): ${why}`,
+    );
+  }
+  const second = await tryOpenSession(connection, invocation, holder, targets);
+  if (second.kind === 'not-installed') throw new OperationError('the agent was installed but cannot be run');
+  return second;
 }
 
 function parseState(text: string): HostState | null | 'invalid' {
@@ -168,10 +188,11 @@ function parseState(text: string): HostState | null | 'invalid' {
 }
 
 /** What differs between the host's own record, the files on it, and the store: each a sentence. */
-function driftProblems(facts: SessionFacts, expected: HostState, check: ReturnType<typeof parseCheck>): string[] {
+function driftProblems(facts: SessionFacts, expected: HostState): string[] {
+  const check = facts.check;
   const problems: string[] = [];
   const state = parseState(facts.state);
-  if (state === 'invalid') problems.push(`${'/var/lib/deptool/state.json'} is not valid; it was changed outside deptool`);
+  if (state === 'invalid') problems.push('/var/lib/deptool/state.json is not valid; it was changed outside deptool');
   const recorded = state === 'invalid' || state === null ? {} : state.apps;
   const apps = new Set([...Object.keys(expected.apps), ...Object.keys(recorded), ...facts.current.keys()]);
   for (const app of [...apps].sort()) {
@@ -189,6 +210,7 @@ function driftProblems(facts: SessionFacts, expected: HostState, check: ReturnTy
   }
   for (const file of check.modified) problems.push(`${file} was changed on the host`);
   for (const file of check.extra) problems.push(`${file} was added on the host`);
+  problems.push(...check.broken);
   const links = new Map<string, string>();
   for (const app of Object.values(expected.apps)) for (const [target, value] of Object.entries(app.links)) links.set(target, value);
   for (const [target, value] of links) {
@@ -224,13 +246,14 @@ export class Deployer {
       return [message(error)];
     }
     try {
-      await ensureAgent(connection, invocation, host.host, observer);
-      const { channel, reader } = await openSession(connection, invocation, holder);
-      if (reader.busy !== null) {
+      const expected = hostState(this.options.deployed.get(host.host));
+      const targets = [...new Set(Object.values(expected.apps).flatMap((app) => Object.keys(app.links)))].sort();
+      const session = await openSession(connection, invocation, holder, targets, () => observer.phase(host.host, 'installing agent'));
+      if (session.kind === 'busy') {
         await connection.close();
-        return [`locked by another deploy: ${reader.busy}`];
+        return [`locked by another deploy: ${session.holder}`];
       }
-      const facts = reader.facts();
+      const { channel, facts } = session;
       this.sessions.set(host.host, { host, target, invocation, connection, channel, facts });
       observer.phase(host.host, 'locked');
 
@@ -245,18 +268,11 @@ export class Deployer {
         const failed = facts.failedUnits.length > 0 ? ` (failed: ${facts.failedUnits.join(', ')})` : '';
         problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`);
       }
-      const expected = hostState(this.options.deployed.get(host.host));
-      const targets = new Set<string>();
-      const state = parseState(facts.state);
-      for (const source of [expected, state === 'invalid' || state === null ? null : state]) {
-        for (const app of Object.values(source?.apps ?? {})) for (const linkTarget of Object.keys(app.links)) targets.add(linkTarget);
-      }
-      const check = await connection.exec(withSession(invocation, facts.token, 'check', ...[...targets].sort()));
-      if (check.code !== 0) throw new OperationError(`the agent's check failed: ${check.stderr.toString('utf8').trim()}`);
-      const drift = driftProblems(facts, expected, parseCheck(check.stdout.toString('utf8')));
+      const drift = driftProblems(facts, expected);
       if (drift.length > 0) problems.push(`the host does not match the store (drift): ${drift.join('; ')}`);
       return problems;
     } catch (error) {
+      await connection.close().catch(() => undefined);
       return [message(error)];
     }
   }
@@ -280,10 +296,10 @@ export class Deployer {
       try {
         await session.connection.close().catch(() => undefined);
         session.connection = await this.options.connect(session.target);
-        const { channel, reader } = await openSession(session.connection, session.invocation, this.options.holder);
-        if (reader.busy !== null) throw new OperationError(`locked by another deploy: ${reader.busy}`);
-        session.channel = channel;
-        session.facts = reader.facts();
+        const reopened = await openSession(session.connection, session.invocation, this.options.holder, [], () => undefined);
+        if (reopened.kind === 'busy') throw new OperationError(`locked by another deploy: ${reopened.holder}`);
+        session.channel = reopened.channel;
+        session.facts = reopened.facts;
         const result = await session.connection.exec(withSession(session.invocation, session.facts.token, 'result', id));
         return parseActivation(result.stdout);
       } catch (error) {
@@ -304,25 +320,20 @@ export class Deployer {
       const toStage = host.apps
         .filter((app) => app.action !== 'remove' && app.newRev && !onHost.has(`${app.app}/${app.newRev}`))
         .map((app) => desired.apps.get(app.app)!);
-      if (toStage.length > 0) {
-        observer.phase(host.host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
-        const stage = await session.connection.exec(withSession(session.invocation, session.facts.token, 'stage'), {
-          stdin: await stageArchive(toStage, (app, path) => this.options.content(host.host, app, path)),
-        });
-        if (stage.code !== 0) throw new OperationError(`staging failed: ${(stage.stdout.toString('utf8') + stage.stderr.toString('utf8')).trim()}`);
-      }
-      observer.phase(host.host, 'activating');
+      if (toStage.length > 0) observer.phase(host.host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
       const id = activationId();
       const steps = activationSteps(host, deployedHost, desired, { settleMs: this.options.settleMs });
-      const input = await activationArchive(steps, hostState(desired));
+      const input = await activationArchive(steps, hostState(desired), toStage, (app, path) => this.options.content(host.host, app, path));
+      observer.phase(host.host, 'activating');
       let report: ActivationReport;
       try {
         const result = await session.connection.exec(
           withSession(session.invocation, session.facts.token, 'activate', id, String(this.options.activationTimeoutSeconds)),
           { stdin: input },
         );
-        if (result.code !== 0 && result.code !== AGENT_EXIT.refused) {
-          throw new OperationError(`activation could not start (exit ${result.code}): ${result.stderr.toString('utf8').trim()}`);
+        if (result.code !== 0) {
+          const said = (result.stdout.toString('utf8') + result.stderr.toString('utf8')).trim();
+          throw new OperationError(`the activation was refused before it started (exit ${result.code}): ${said}`);
         }
         report = parseActivation(result.stdout);
       } catch (error) {
@@ -331,7 +342,6 @@ export class Deployer {
       }
       observer.activated(host.host, report);
       if (report.result === 'ok') {
-        await session.connection.exec(withSession(session.invocation, session.facts.token, 'gc'));
         observer.phase(host.host, 'done');
         return { host: host.host, status: 'deployed', problems: [], activation: report };
       }

@@ -39,16 +39,13 @@ export function installCommand(invocation: AgentInvocation): string[] {
 }
 
 /**
- * `hello`, answering 127 when the agent is not installed: sudo reports a missing
- * command with its own exit status, so the test runs on the host, not in sudo.
+ * The session (the host lock, facts and drift check in one round trip), exiting 127
+ * when the agent is not installed: sudo reports a missing command with its own exit
+ * status, so the test runs on the host, not in sudo.
  */
-export function helloCommand(invocation: AgentInvocation): string[] {
-  const args = invocation.root ? ['--root', invocation.root, 'hello'] : ['hello'];
+export function sessionCommand(invocation: AgentInvocation, holder: string, targets: readonly string[]): string[] {
+  const args = [...(invocation.root ? ['--root', invocation.root] : []), 'session', holder, ...targets];
   return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', agentPath(invocation), ...args];
-}
-
-export function sessionCommand(invocation: AgentInvocation, holder: string): string[] {
-  return agentCommand(invocation, 'session', holder);
 }
 
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */
@@ -68,6 +65,8 @@ export interface SessionFacts {
   readonly previous: ReadonlyMap<string, string>;
   /** Raw state.json, empty when the host has none. */
   readonly state: string;
+  /** The drift check of the files on the host and of the targets asked about. */
+  readonly check: CheckReport;
 }
 
 export class ProtocolError extends Error {}
@@ -113,13 +112,15 @@ export class FactsReader {
     const current = new Map<string, string>();
     const previous = new Map<string, string>();
     const failedUnits: string[] = [];
+    const checkLines: string[] = [];
     const values = new Map<string, string>();
     let lastActivation: SessionFacts['lastActivation'] = null;
     for (const line of this.lines) {
       const space = line.indexOf(' ');
       const key = space < 0 ? line : line.slice(0, space);
       const rest = space < 0 ? '' : line.slice(space + 1);
-      if (key === 'failed') failedUnits.push(rest);
+      if (CHECK_KINDS.has(key)) checkLines.push(line);
+      else if (key === 'failed') failedUnits.push(rest);
       else if (key === 'current' || key === 'previous') {
         const [app, rev] = rest.split(' ');
         if (app && rev) (key === 'current' ? current : previous).set(app, rev);
@@ -140,33 +141,40 @@ export class FactsReader {
       current,
       previous,
       state: this.state?.toString('utf8') ?? '',
+      check: parseCheck(checkLines),
     };
   }
 }
+
+const CHECK_KINDS = new Set(['modified', 'extra', 'missing', 'invalid', 'link']);
 
 export interface CheckReport {
   /** `app/path` of files that differ from their revision's checksum list, or are missing. */
   readonly modified: readonly string[];
   /** `app/path` of files in a revision that the checksum list does not have. */
   readonly extra: readonly string[];
+  /** Revisions or checksum lists that are gone or unreadable, one sentence each. */
+  readonly broken: readonly string[];
   /** target -> link value, `-` when missing, `!` when not a symlink. */
   readonly links: ReadonlyMap<string, string>;
 }
 
-export function parseCheck(output: string): CheckReport {
+/** Parses the drift lines of `session` (and `check`): `<kind> <first> <rest>`. */
+export function parseCheck(lines: readonly string[]): CheckReport {
   const modified: string[] = [];
   const extra: string[] = [];
+  const broken: string[] = [];
   const links = new Map<string, string>();
-  let done = false;
-  for (const line of output.split('\n')) {
+  for (const line of lines) {
     const [kind, first, ...rest] = line.split(' ');
-    if (kind === 'modified' && first) modified.push(`${first}/${rest.join(' ')}`);
-    else if (kind === 'extra' && first) extra.push(`${first}/${rest.join(' ')}`);
-    else if (kind === 'link' && first) links.set(first, rest.join(' '));
-    else if (kind === 'done') done = true;
+    if (!first) continue;
+    if (kind === 'modified') modified.push(`${first}/${rest.join(' ')}`);
+    else if (kind === 'extra') extra.push(`${first}/${rest.join(' ')}`);
+    else if (kind === 'missing') broken.push(`revision ${rest.join(' ')} of app '${first}' is missing on the host`);
+    else if (kind === 'invalid') broken.push(`app '${first}': ${rest.join(' ')}`);
+    else if (kind === 'link') links.set(first, rest.join(' '));
   }
-  if (!done) throw new ProtocolError('the agent did not finish its check');
-  return { modified, extra, links };
+  return { modified, extra, broken, links };
 }
 
 export type ActivationResult = 'ok' | 'rolled-back' | 'failed';

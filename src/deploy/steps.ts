@@ -119,25 +119,27 @@ async function tar(fill: (add: AddEntry) => Promise<void>): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** The files of the revisions to stage, with their checksum lists. */
-export function stageArchive(apps: readonly AppSnapshot[], read: (app: string, path: string) => Promise<Buffer>): Promise<Buffer> {
+/**
+ * The activation input: a tar with `steps`, the new `state.json` and, under
+ * `revisions/`, the files of each revision to stage with its checksum list.
+ */
+export function activationArchive(
+  steps: readonly string[],
+  state: HostState,
+  stage: readonly AppSnapshot[],
+  read: (app: string, path: string) => Promise<Buffer>,
+): Promise<Buffer> {
   return tar(async (add) => {
-    for (const app of apps) {
+    for (const app of stage) {
       const rev = app.treeOid.slice(0, 10);
       const sums: string[] = [];
       for (const [path, entry] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const content = await read(app.name, path);
         sums.push(`${createHash('sha256').update(content).digest('hex')}  ${path}`);
-        await add(`${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
+        await add(`revisions/${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
       }
-      await add(`${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);
+      await add(`revisions/${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);
     }
-  });
-}
-
-/** The activation input: a tar holding `steps` and the new `state.json`. */
-export function activationArchive(steps: readonly string[], state: HostState): Promise<Buffer> {
-  return tar(async (add) => {
     await add('steps', Buffer.from(`${steps.join('\n')}\n`), 0o644);
     await add('state.json', Buffer.from(`${JSON.stringify(state, null, 2)}\n`), 0o644);
   });

@@ -278,7 +278,7 @@ describe('agent on real hosts', { skip: fleetUnavailable() }, () => {
       const first = await agent.session('first');
       const v1 = webApp(port, 'one\n');
       const v2 = webApp(port, 'two\n');
-      const staged = await agent.command(first, 'stage', [], stageTar(v1, v2));
+      const staged = await agent.command(first, 'stage', [], stageTar(v1));
       assert.equal(staged.code, 0, staged.stdout);
       const setup = await agent.command(
         first,
@@ -287,6 +287,8 @@ describe('agent on real hosts', { skip: fleetUnavailable() }, () => {
         activationTar([['flip', 'web', v1.rev], unitLink('web', 'web.service'), ['daemon-reload'], ['enable', 'web.service'], ['verify', 0, 'web.service']]),
       );
       assert.equal(parseActivation(setup.raw).result, 'ok', setup.stdout);
+      // Staged after d1: the gc that follows a successful activation removes revisions that are neither current nor previous.
+      assert.equal((await agent.command(first, 'stage', [], stageTar(v2))).code, 0);
 
       // The long settle keeps the activation busy while its connection goes away.
       const child = agent.spawn(['activate', '--session', first.pid, 'd2', '60']);
