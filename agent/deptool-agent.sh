@@ -935,8 +935,17 @@ cmd_activate() {
     # timeout, KillMode=mixed sends SIGTERM to run-activation only: with the default,
     # systemd keeps signalling the unit's new processes for a moment too, which would
     # kill the first commands of the rollback.
+    # The log is streamed while the unit runs, as `live` lines, so the driver can show
+    # progress (a rollback, say) as it happens; the complete log follows once the unit
+    # has ended, and only that one counts.
+    : >>"$A/log"
     systemd-run --unit "deptool-activate-$1" --collect --wait --quiet --service-type=oneshot \
-      -p "TimeoutStartSec=$2" -p KillMode=mixed /bin/sh "$self" run-activation "$1" </dev/null >/dev/null 2>"$A/run.err" || true
+      -p "TimeoutStartSec=$2" -p KillMode=mixed /bin/sh "$self" run-activation "$1" </dev/null >/dev/null 2>"$A/run.err" &
+    _sr=$!
+    tail -n +1 -s 0.05 -f --pid="$_sr" "$A/log" | sed -u 's/^/live /'
+    # Ends a last live line that had no newline, so the complete log starts on its own line.
+    printf '\n'
+    wait "$_sr" || true
   fi
   print_result "$1"
   # After a success, what is neither current nor previous goes: one round trip fewer.

@@ -27,6 +27,7 @@ export type HostPhase =
   | 'locked'
   | 'uploading'
   | 'activating'
+  | 'rolling back'
   | 'reconnecting'
   | 'done'
   | 'rolled back'
@@ -327,15 +328,7 @@ export class Deployer {
       observer.phase(host.host, 'activating');
       let report: ActivationReport;
       try {
-        const result = await session.connection.exec(
-          withSession(session.invocation, session.facts.token, 'activate', id, String(this.options.activationTimeoutSeconds)),
-          { stdin: input },
-        );
-        if (result.code !== 0) {
-          const said = (result.stdout.toString('utf8') + result.stderr.toString('utf8')).trim();
-          throw new OperationError(`the activation was refused before it started (exit ${result.code}): ${said}`);
-        }
-        report = parseActivation(result.stdout);
+        report = await this.activate(session, id, input);
       } catch (error) {
         if (!(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
         report = await this.recover(session, id);
@@ -353,6 +346,37 @@ export class Deployer {
     } finally {
       await this.release(host.host);
     }
+  }
+
+  /**
+   * Runs the activation, streaming its log so a rollback shows as it happens. Rejects
+   * with a TransportError when the connection drops; the caller then recovers.
+   */
+  private async activate(session: Session, id: string, input: Buffer): Promise<ActivationReport> {
+    const argv = withSession(session.invocation, session.facts.token, 'activate', id, String(this.options.activationTimeoutSeconds));
+    const channel = await session.connection.open(argv);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let announced = false;
+    channel.stdout.on('data', (chunk: Buffer) => {
+      stdout.push(chunk);
+      if (!announced && Buffer.concat([Buffer.from('\n'), ...stdout]).includes('\nlive rollback begin\n')) {
+        announced = true;
+        this.options.observer.phase(session.host.host, 'rolling back');
+      }
+    });
+    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    const drained = new Promise<void>((resolve) => channel.stdout.once('end', resolve));
+    channel.write(input);
+    channel.end();
+    const status = await channel.exited;
+    await drained;
+    const output = Buffer.concat(stdout);
+    if (status.code !== 0) {
+      const said = (output.toString('utf8') + Buffer.concat(stderr).toString('utf8')).trim();
+      throw new OperationError(`the activation was refused before it started (exit ${status.code}): ${said}`);
+    }
+    return parseActivation(output);
   }
 
   /**

@@ -54,6 +54,7 @@ test('a unit with a bad ExecStart is rolled back: old content served, exit 3, st
   await ws.write({ 'web/site/index.html': 'bad\n', 'web/site/manifest.json': MANIFEST, 'web/site/systemd/site.service': unit('/usr/bin/does-not-exist') });
   const result = await ws.deptool('deploy', '--yes');
   assert.equal(result.code, 3, result.stdout + result.stderr);
+  assert.match(result.stdout, /^ {2}web: rolling back$/m, 'the rollback shows while it happens');
   assert.match(result.stdout, /^ {2}web: rolled back$/m);
   assert.match(result.stdout, /site\.service - Example site\n[\s\S]*status=203\/EXEC/);
   assert.equal(await get(), 'good 1\n');

@@ -13,12 +13,12 @@ import { fingerprint } from '../../src/transport/known-hosts.js';
 import { ping } from '../../src/transport/ping.js';
 import { connectSsh, type SshAuth, type SshConnectOptions, type SshConnection } from '../../src/transport/ssh.js';
 import type { Target } from '../../src/transport/targets.js';
-import { bootFleet, fleetUnavailable, type Fleet, type FleetHost } from './fleet/fleet.js';
+import { bootFleet, type Fleet, type FleetHost } from './fleet/fleet.js';
 import { processComm, run, signal, waitFor } from './fleet/system.js';
 
 const OPTIONS: SshConnectOptions = { connectTimeoutMs: 10_000, keepaliveIntervalMs: 1_000, keepaliveCountMax: 3 };
 
-describe('ssh transport on the fleet', { skip: fleetUnavailable(), timeout: 300_000 }, () => {
+describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
   let fleet: Fleet;
   let a: FleetHost;
   let b: FleetHost;
