@@ -4,7 +4,9 @@ import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
-import type { Fleet } from './fleet/fleet.js';
+import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
+import { bootFleet, type BootOptions, type Fleet } from './fleet/fleet.js';
 
 export interface Workspace {
   readonly dir: string;
@@ -39,5 +41,37 @@ export async function workspace(fleet: Fleet, name = 'prod'): Promise<Workspace>
       if (options?.settings !== undefined) await writeFile(join(cluster, 'deptool.json'), JSON.stringify(options.settings, null, 2));
     },
     remove: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface FleetFixture {
+  readonly fleet: Fleet;
+  readonly ws: Workspace;
+  /** A loopback port leased for the hosts' services. */
+  readonly port: number;
+}
+
+/** Boots a fleet and a workspace before the file's tests and removes both after them. */
+export function fleetFixture(options: BootOptions): FleetFixture {
+  let state: FleetFixture | undefined;
+  const get = (): FleetFixture => state ?? assert.fail('the fleet fixture is used before its before() hook ran');
+  before(async () => {
+    const fleet = await bootFleet(options);
+    state = { fleet, port: await fleet.allocatePort(), ws: await workspace(fleet) };
+  });
+  after(async () => {
+    await state?.ws.remove();
+    await state?.fleet.stop();
+  });
+  return {
+    get fleet() {
+      return get().fleet;
+    },
+    get ws() {
+      return get().ws;
+    },
+    get port() {
+      return get().port;
+    },
   };
 }
