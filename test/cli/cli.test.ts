@@ -212,3 +212,39 @@ test('the bundled CLI in dist/ runs', async () => {
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /Initialized store at '\.deptool'\./);
 });
+
+test('deploy without a terminal and without --yes deploys nothing and says how to', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'a\n');
+  const before = git('for-each-ref');
+  const result = await runCli(['deploy'], { cwd: work });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no terminal to confirm on\. Pass --yes/);
+  assert.equal(git('for-each-ref'), before);
+});
+
+test('deploy --root is refused for hosts that use ssh', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/webserver/caddy/Caddyfile', 'a\n');
+  const result = await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /--root only applies to hosts with "transport": "local"/);
+});
+
+test('deploy through the local transport into a sandbox root, then rollback flips back', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/deptool.json', '{ "hosts": { "box": { "transport": "local" } } }');
+  await put('sandbox/etc/hostname', 'box\n');
+  await put('prod/box/app/conf', 'one\n');
+  const first = await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work });
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  await put('prod/box/app/conf', 'two\n');
+  assert.equal((await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work })).code, 0);
+  const current = join(work, 'sandbox/var/lib/deptool/apps/app/current/conf');
+  assert.equal(await readFile(current, 'utf8'), 'two\n');
+  const back = await runCli(['rollback', '--host', 'box', '--yes', '--root', 'sandbox'], { cwd: work });
+  assert.equal(back.code, 0, back.stdout + back.stderr);
+  assert.equal(await readFile(current, 'utf8'), 'one\n');
+  const status = await runCli(['status'], { cwd: work });
+  assert.match(status.stdout, /box .* deployed {2}not deployed: update app/);
+});
