@@ -118,6 +118,24 @@ async function confirmed(io: Io, request: ApplyRequest, args: Parsed): Promise<b
   }
 }
 
+/**
+ * Hosts of the plan that another run deployed since the plan was made. Other hosts may
+ * have moved freely: the store record rebases onto them, and host locks keep runs apart.
+ */
+export async function changedSincePlan(request: ApplyRequest): Promise<string[]> {
+  const { store, ref, plan, deployed } = request;
+  const tip = await store.tip(ref);
+  if (tip === plan.base) return [];
+  const now = await store.readTree(tip);
+  const problems: string[] = [];
+  for (const { host } of plan.hosts) {
+    const before = [...(deployed.get(host)?.apps.values() ?? [])].map((app) => `${app.name}:${app.treeOid}`).sort().join(' ');
+    const after = [...(now.get(host)?.entries() ?? [])].map(([name, app]) => `${name}:${app.treeOid}`).sort().join(' ');
+    if (before !== after) problems.push(`${host} was deployed by another run since the plan was made (store now at ${tip?.slice(0, 10)}); run the command again`);
+  }
+  return problems;
+}
+
 /** Prints the plan, confirms, deploys, records the attempt and prints the outcome; returns the exit code. */
 export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promise<number> {
   const started = performance.now();
@@ -152,10 +170,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
     activationTimeoutSeconds: timeout,
     dryRun,
     observer: new Progress(io, plan.hosts.map((h) => h.host), io.stdout.isTTY === true, color),
-    recheck: async () => {
-      const tip = await store.tip(ref);
-      return tip === plan.base ? [] : [`the store moved since the plan was made (now at ${tip?.slice(0, 10)}); run the command again`];
-    },
+    recheck: () => changedSincePlan(request),
   });
   const outcomes = await deployer.run();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);

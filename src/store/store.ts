@@ -326,13 +326,13 @@ export class Store {
     this.checkedRefs.add(ref);
   }
 
-  /** The current tip must be the attempt's parent or a descendant of it. */
+  /**
+   * The current tip must be the attempt's parent or a descendant of it. An empty store
+   * (null parent) precedes every tip: two first-ever deploys of disjoint hosts both land.
+   */
   private async checkTip(attempt: Attempt, tip: string | null): Promise<void> {
     const { ref, parent } = attempt;
-    if (tip === parent) return;
-    if (parent === null) {
-      fail(`Cannot record the attempt: it was planned against an empty store, but '${ref}' now exists (at ${tip!.slice(0, 10)}). Another deploy recorded first; make a new plan and deploy it.`);
-    }
+    if (tip === parent || parent === null) return;
     if (tip === null) {
       fail(`Cannot record the attempt: it was planned against commit ${parent.slice(0, 10)} of '${ref}', which no longer exists. Was the store replaced? Make a new plan against the current store.`);
     }

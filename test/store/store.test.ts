@@ -306,14 +306,13 @@ test('a missing source file is refused and the ref is unchanged', async (t) => {
   assert.equal(await store.tip(REF), null);
 });
 
-test('an attempt planned against an empty store is refused once the ref exists', async (t) => {
+test('an attempt planned against an empty store lands on top of a ref another run created meanwhile', async (t) => {
   const { store, src } = await setup(t);
-  const first = await store.recordAttempt(attempt({ parent: null, writes: writes({ web: { caddy: app({ f: await src('a', 'x\n') }) } }) }));
-  await assert.rejects(
-    store.recordAttempt(attempt({ parent: null, writes: writes({ db: { caddy: app({ f: await src('b', 'y\n') }) } }) })),
-    /planned against an empty store, but 'refs\/heads\/prod' now exists \(at [0-9a-f]{10}\)\. Another deploy recorded first; make a new plan and deploy it\./,
-  );
-  assert.equal(await store.tip(REF), first);
+  const first = await store.recordAttempt(attempt({ parent: null, title: 'A', writes: writes({ web: { caddy: app({ f: await src('a', 'x\n') }) } }) }));
+  const second = await store.recordAttempt(attempt({ parent: null, title: 'B', writes: writes({ db: { caddy: app({ f: await src('b', 'y\n') }) } }) }));
+  assert.equal(git(store.dir, 'rev-parse', `${second}^`), first);
+  assert.deepEqual([...(await store.readTree(second)).keys()].sort(), ['db', 'web']);
+  assert.deepEqual((await store.log(REF)).map((r) => r.title), ['B', 'A']);
 });
 
 test('an attempt whose parent is no longer in the ref history is refused', async (t) => {
