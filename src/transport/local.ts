@@ -32,14 +32,10 @@ class LocalConnection implements Connection {
     return child;
   }
 
-  exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    let child: Child;
-    try {
-      child = this.spawn(argv);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return new Promise((resolve, reject) => {
+  // async: a spawn that throws (closed connection, empty argv) becomes a rejection.
+  async exec(argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
+    const child = this.spawn(argv);
+    return await new Promise((resolve, reject) => {
       const stdout: Buffer[] = [];
       const stderr: Buffer[] = [];
       let timer: NodeJS.Timeout | undefined;
@@ -80,14 +76,9 @@ class LocalConnection implements Connection {
     });
   }
 
-  open(argv: readonly string[]): Promise<Channel> {
-    let child: Child;
-    try {
-      child = this.spawn(argv);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-    }
-    return new Promise((resolve, reject) => {
+  async open(argv: readonly string[]): Promise<Channel> {
+    const child = this.spawn(argv);
+    return await new Promise((resolve, reject) => {
       // Reported on 'spawn' so a missing program fails open() itself, as over SSH a
       // missing program is an exit status instead: here it becomes 127 on `exited`.
       const exited = new Promise<ExitStatus>((resolveExit) => {
