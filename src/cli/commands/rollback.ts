@@ -89,8 +89,12 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   const desired = new Map(deployed).set(host, desiredHost);
   const plan = makePlan({ cluster: cluster.tree.cluster, base, deployed, desired, limit: new Set([host]) });
 
-  const blobsOf = async (oid: string) => (await store.readBlobs([oid])).get(oid)!;
-  const content = (_host: string, app: string, path: string) => blobsOf(desiredApps.get(app)!.files.get(path)!.oid);
+  // Only read when a revision is no longer on the host; then every file of the versions at once.
+  let blobs: Promise<Map<string, Buffer>> | null = null;
+  const content = async (_host: string, app: string, path: string) => {
+    blobs ??= store.readBlobs([...targets.apps.values()].flatMap((a) => [...a.files.values()].map((f) => f.oid)));
+    return (await blobs).get(desiredApps.get(app)!.files.get(path)!.oid)!;
+  };
   const what = [...versions].map(([app, commit]) => `${app} to ${commit}`).join(', ');
   return apply(io, args, {
     cluster,
