@@ -177,6 +177,17 @@ receive_tar() {
 # checksum list $2 (absolute path); prints nothing when they agree. Missing files come
 # from comparing the lists, so a listed path that escapes the dir counts as missing.
 check_rev() {
+  # The common case in four processes: every listed file verifies and the dir holds as
+  # many files as the list names (no line may leave the dir, or the count could match an
+  # extra file). Anything else gets the detailed comparison below.
+  _cr_safe=1
+  while IFS= read -r _cl; do
+    case /\${_cl#*  }/ in */../* | *//* | */./*) _cr_safe=0 ;; esac
+  done <"$2"
+  if [ "$_cr_safe" = 1 ] && [ -s "$2" ] && (cd "$1" && sha256sum -c --strict --quiet "$2") >/dev/null 2>&1 &&
+    [ "$(cd "$1" && find . -type f | wc -l)" -eq "$(wc -l <"$2")" ]; then
+    return 0
+  fi
   _cr=$D/tmp/check.$$
   (cd "$1" && find . -type f) | sed 's|^\\./||' | sort >"$_cr.have"
   sed 's/^[0-9a-f]\\{64\\}  //' "$2" | sort >"$_cr.want"
