@@ -3,13 +3,14 @@
 import { userInfo, hostname as machineName } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, UsageError } from '../errors.js';
+import { exitCodeOf, nothingChanged, resultsOf } from '../deploy/outcome.js';
 import { Deployer, type ContentReader, type HostOutcome } from '../deploy/deploy.js';
 import { planDigest } from '../plan/json.js';
+import { movedSincePlan } from '../plan/load.js';
 import type { Plan } from '../plan/types.js';
 import { hostCount, renderText } from '../render/text.js';
 import { attemptFromPlan } from '../store/from-plan.js';
 import type { Store } from '../store/store.js';
-import type { HostResult } from '../store/types.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import type { Parsed } from './args.js';
 import { connector } from './connect.js';
@@ -84,12 +85,6 @@ function outcomeLine(outcome: HostOutcome): string {
   return `  ${outcome.host}: ${outcome.status.replace('-', ' ')}${why}`;
 }
 
-function exitCodeOf(outcomes: readonly HostOutcome[]): number {
-  if (outcomes.some((o) => o.status === 'failed' || o.status === 'refused')) return ExitCode.failed;
-  if (outcomes.some((o) => o.status === 'rolled-back')) return ExitCode.rolledBack;
-  return ExitCode.ok;
-}
-
 function holderOf(io: Io): string {
   return io.env.DEPTOOL_HOLDER ?? `${userInfo().username}@${machineName()}`;
 }
@@ -116,24 +111,6 @@ async function confirmed(io: Io, request: ApplyRequest, args: Parsed): Promise<b
     }
     await request.showDiff();
   }
-}
-
-/**
- * Hosts of the plan that another run deployed since the plan was made. Other hosts may
- * have moved freely: the store record rebases onto them, and host locks keep runs apart.
- */
-export async function changedSincePlan(request: ApplyRequest): Promise<string[]> {
-  const { store, ref, plan, deployed } = request;
-  const tip = await store.tip(ref);
-  if (tip === plan.base) return [];
-  const now = await store.readTree(tip);
-  const problems: string[] = [];
-  for (const { host } of plan.hosts) {
-    const before = [...(deployed.get(host)?.apps.values() ?? [])].map((app) => `${app.name}:${app.treeOid}`).sort().join(' ');
-    const after = [...(now.get(host)?.entries() ?? [])].map(([name, app]) => `${name}:${app.treeOid}`).sort().join(' ');
-    if (before !== after) problems.push(`${host} was deployed by another run since the plan was made (store now at ${tip?.slice(0, 10)}); run the command again`);
-  }
-  return problems;
 }
 
 /** Prints the plan, confirms, deploys, records the attempt and prints the outcome; returns the exit code. */
@@ -170,7 +147,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
     activationTimeoutSeconds: timeout,
     dryRun,
     observer: new Progress(io, plan.hosts.map((h) => h.host), io.stdout.isTTY === true, color),
-    recheck: () => changedSincePlan(request),
+    recheck: () => movedSincePlan(store, ref, plan, request.deployed),
   });
   const outcomes = await deployer.run();
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
@@ -184,16 +161,12 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
     );
     return refused.length === 0 ? ExitCode.ok : ExitCode.failed;
   }
-  if (outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged')) {
+  if (nothingChanged(outcomes)) {
     io.stdout.write(`Nothing was changed: ${hostCount(refused.length)} refused the deploy:\n${refused.map(outcomeLine).join('\n')}\n`);
     return ExitCode.failed;
   }
 
-  const results: HostResult[] = outcomes.map((o) => ({
-    host: o.host,
-    status: o.status === 'deployed' ? 'deployed' : o.status === 'rolled-back' ? 'rolled-back' : 'failed',
-    detail: o.problems.join('; ') || undefined,
-  }));
+  const results = resultsOf(outcomes);
   const attempt = attemptFromPlan(plan, request.desired, request.sourceDir, {
     ref,
     author: { name: userInfo().username, email: `${userInfo().username}@${machineName()}` },

@@ -83,3 +83,21 @@ export async function loadPlanContents(plan: Plan, store: Store, readNew: (host:
 export function treeReader(dir: string): (host: string, app: string, path: string) => Promise<Buffer> {
   return (host, app, path) => readFile(join(dir, host, app, path));
 }
+
+/**
+ * Hosts of the plan that another run deployed since the plan was made, as one problem
+ * each. Other hosts may have moved freely: the store record rebases onto them, and host
+ * locks keep runs apart.
+ */
+export async function movedSincePlan(store: Store, ref: string, plan: Plan, deployed: ClusterSnapshot): Promise<string[]> {
+  const tip = await store.tip(ref);
+  if (tip === plan.base) return [];
+  const now = await store.readTree(tip);
+  const problems: string[] = [];
+  for (const { host } of plan.hosts) {
+    const before = [...(deployed.get(host)?.apps.values() ?? [])].map((app) => `${app.name}:${app.treeOid}`).sort().join(' ');
+    const after = [...(now.get(host)?.entries() ?? [])].map(([name, app]) => `${name}:${app.treeOid}`).sort().join(' ');
+    if (before !== after) problems.push(`${host} was deployed by another run since the plan was made (store now at ${tip?.slice(0, 10)}); run the command again`);
+  }
+  return problems;
+}

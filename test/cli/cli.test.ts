@@ -5,8 +5,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
-import { changedSincePlan } from '../../src/cli/apply.js';
 import { planCluster } from '../../src/cli/context.js';
+import { movedSincePlan } from '../../src/plan/load.js';
 import { attemptFromPlan } from '../../src/store/from-plan.js';
 import { runCli } from '../helpers/cli.js';
 
@@ -258,17 +258,17 @@ test('a store that moved since the plan blocks the deploy only when a planned ho
   const io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: {}, cwd: work };
   await put('prod/web/caddy/Caddyfile', 'b\n');
   const planned = await planCluster(io, { limit: ['web'] });
-  const request = { ...planned, cluster: planned, desired: planned.tree.hosts, content: () => Promise.resolve(Buffer.alloc(0)), sourceDir: planned.tree.dir, showDiff: () => Promise.resolve() };
-  assert.deepEqual(await changedSincePlan(request), [], 'nothing moved');
+  const moved = () => movedSincePlan(planned.store, planned.ref, planned.plan, planned.deployed);
+  assert.deepEqual(await moved(), [], 'nothing moved');
 
   await put('prod/db/pg/pg.conf', 'b\n');
   const other = await planCluster(io, { limit: ['db'] });
   await other.store.recordAttempt(attemptFromPlan(other.plan, other.tree.hosts, other.tree.dir, { ref: other.ref, author: { name: 'bob', email: 'bob@example.com' } }));
-  assert.deepEqual(await changedSincePlan(request), [], 'another host moved: the record rebases onto it');
+  assert.deepEqual(await moved(), [], 'another host moved: the record rebases onto it');
 
   const same = await planCluster(io, { limit: ['web'] });
   await same.store.recordAttempt(attemptFromPlan(same.plan, same.tree.hosts, same.tree.dir, { ref: same.ref, author: { name: 'bob', email: 'bob@example.com' } }));
-  const problems = await changedSincePlan(request);
+  const problems = await moved();
   assert.equal(problems.length, 1);
   assert.match(problems[0], /^web was deployed by another run since the plan was made/);
 });

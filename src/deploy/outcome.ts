@@ -1,0 +1,25 @@
+// What a deploy's host outcomes mean for the store and for the exit status; shared by the CLI and the Action.
+import { ExitCode } from '../errors.js';
+import type { HostResult } from '../store/types.js';
+import type { HostOutcome } from './deploy.js';
+
+/** The store's per-host results; refused and unchanged hosts changed nothing and count as failed. */
+export function resultsOf(outcomes: readonly HostOutcome[]): HostResult[] {
+  return outcomes.map((o) => ({
+    host: o.host,
+    status: o.status === 'deployed' ? 'deployed' : o.status === 'rolled-back' ? 'rolled-back' : 'failed',
+    detail: o.problems.join('; ') || undefined,
+  }));
+}
+
+/** Failure beats rollback: a failed host may be half-known, a rolled-back one is back where it was. */
+export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCode {
+  if (outcomes.some((o) => o.status === 'failed' || o.status === 'refused')) return ExitCode.failed;
+  if (outcomes.some((o) => o.status === 'rolled-back')) return ExitCode.rolledBack;
+  return ExitCode.ok;
+}
+
+/** Nothing happened on any host: every one refused before a change (or had nothing to do). */
+export function nothingChanged(outcomes: readonly HostOutcome[]): boolean {
+  return outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged');
+}
