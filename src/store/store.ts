@@ -120,7 +120,8 @@ function changesOf(attempt: Attempt): Changes {
 export class Store {
   /** The directory the store was opened with (absolute). */
   readonly dir: string;
-  private readonly gitDir: string;
+  /** The git directory (the repository itself when bare). */
+  readonly gitDir: string;
   private readonly git: SimpleGit;
   private readonly checkedRefs = new Set<string>();
 

@@ -1,0 +1,111 @@
+// The Action's store lives as a branch of the user's repository: fetched into a private
+// store repository at the start of a run, and pushed back at the end. Two runs racing to
+// push both land: a rejected push is fetched, the attempt rebuilt on the new tip (hosts
+// are disjoint, as for concurrent local records), and pushed again.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OperationError } from '../errors.js';
+import { spawnGit } from './git.js';
+import type { Store } from './store.js';
+import type { Attempt } from './types.js';
+
+export interface RemoteBranch {
+  /** Anything `git fetch` takes: a URL or a path. */
+  readonly url: string;
+  /** Branch name, e.g. `deptool/store`. */
+  readonly branch: string;
+  /**
+   * Extra environment for git, e.g. GIT_CONFIG_COUNT/KEY/VALUE carrying an auth header:
+   * kept out of the command line, where other processes could read it.
+   */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface Published {
+  readonly commit: string;
+  /** Pushes it took; more than one means another run pushed first and the attempt was rebuilt on its result. */
+  readonly tries: number;
+}
+
+const PUSH_TRIES = 8;
+const UNMOVED_TRIES = 3;
+
+async function git(store: Store, remote: RemoteBranch, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const proc = spawnGit(store.gitDir, args, { GIT_TERMINAL_PROMPT: '0', ...remote.env });
+  const stdout: Buffer[] = [];
+  proc.child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  proc.child.stdin.end();
+  const code = await new Promise<number>((resolve) => proc.child.once('close', (status) => resolve(status ?? 1)));
+  // `exit` carries git's stderr in its error; the exit code alone decides what happened.
+  const stderr = await proc.exit.then(
+    () => '',
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
+  return { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr };
+}
+
+function where(remote: RemoteBranch): string {
+  return `branch '${remote.branch}' of ${remote.url}`;
+}
+
+/** The remote branch's tip, or null when the branch does not exist yet. */
+export async function remoteTip(store: Store, remote: RemoteBranch): Promise<string | null> {
+  const result = await git(store, remote, ['ls-remote', '--exit-code', '--', remote.url, `refs/heads/${remote.branch}`]);
+  // ls-remote --exit-code exits 2 when the remote has no such ref.
+  if (result.code === 2) return null;
+  if (result.code !== 0) throw new OperationError(`Cannot read the store ${where(remote)}: ${result.stderr}\nCheck the repository URL and that the token may read it (permissions: contents: read).`);
+  const oid = result.stdout.split('\t')[0];
+  if (!/^[0-9a-f]{40}$/.test(oid)) throw new OperationError(`Unexpected answer from git ls-remote for the store ${where(remote)}: '${result.stdout.trim()}'.`);
+  return oid;
+}
+
+/**
+ * Makes `localRef` the remote branch's tip (creating it, moving it, or deleting it when
+ * the branch does not exist) and returns that tip. Commits made locally and not yet pushed
+ * stay in the object store: publish() rebuilds them.
+ */
+export async function fetchStore(store: Store, remote: RemoteBranch, localRef: string): Promise<string | null> {
+  const tip = await remoteTip(store, remote);
+  if (tip === null) {
+    await git(store, remote, ['update-ref', '-d', localRef]);
+    return null;
+  }
+  const result = await git(store, remote, ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote.url, `+${tip}:${localRef}`]);
+  if (result.code !== 0) {
+    // Servers that refuse fetching by id (uploadpack.allowReachableSHA1InWant off) get the branch by name.
+    const byName = await git(store, remote, ['fetch', '--no-tags', '--no-write-fetch-head', '--quiet', '--', remote.url, `+refs/heads/${remote.branch}:${localRef}`]);
+    if (byName.code !== 0) throw new OperationError(`Cannot fetch the store ${where(remote)}: ${byName.stderr}`);
+    const resolved = await git(store, remote, ['rev-parse', '--verify', `${localRef}^{commit}`]);
+    return resolved.stdout.trim();
+  }
+  return tip;
+}
+
+/**
+ * Records the attempt on `attempt.ref` (which fetchStore made the remote tip) and pushes
+ * it as the remote branch's new tip, fast-forward only. When another run pushed first,
+ * fetches its result and rebuilds the attempt on top, so neither run's results are lost.
+ */
+export async function publish(store: Store, remote: RemoteBranch, attempt: Attempt): Promise<Published> {
+  let lastError = '';
+  let unmoved = 0;
+  let base = await store.tip(attempt.ref);
+  let commit = await store.recordAttempt(attempt);
+  for (let tries = 1; tries <= PUSH_TRIES; tries++) {
+    const pushed = await git(store, remote, ['push', '--porcelain', '--quiet', '--', remote.url, `${commit}:refs/heads/${remote.branch}`]);
+    if (pushed.code === 0) return { commit, tries };
+    lastError = pushed.stderr;
+    const now = await remoteTip(store, remote);
+    if (now === base) {
+      // Unmoved, the push failed for another reason (permissions, protection), unless a racing
+      // push held the remote's ref lock and had not finished yet: only repeated refusals count.
+      if (++unmoved === UNMOVED_TRIES) {
+        throw new OperationError(`Cannot push the store ${where(remote)}: ${pushed.stderr}\nThe deploy's record is commit ${commit} in ${store.dir}. Give the workflow 'contents: write' and allow it to push that branch.`);
+      }
+    } else {
+      base = await fetchStore(store, remote, attempt.ref);
+      commit = await store.recordAttempt(attempt);
+    }
+    await sleep(50 * tries + Math.random() * 100);
+  }
+  throw new OperationError(`Cannot push the store ${where(remote)} after ${PUSH_TRIES} tries; other runs kept pushing first. Last error: ${lastError}`);
+}
