@@ -20,7 +20,7 @@ const noNativeAddons = {
 };
 
 await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
+  entryPoints: { cli: 'src/cli/main.ts', index: 'src/action/index.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

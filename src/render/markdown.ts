@@ -80,7 +80,7 @@ function printable(text: string): string {
   return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return printable(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
@@ -95,7 +95,7 @@ function longestBacktickRun(text: string): number {
  * in them mentions nobody. The delimiter is longer than any backtick run inside, and
  * padding keeps a leading or trailing backtick or space intact.
  */
-function codeSpan(text: string): string {
+export function codeSpan(text: string): string {
   const content = printable(text);
   const ticks = '`'.repeat(longestBacktickRun(content) + 1);
   const pad = content.trim() !== '' && /^[` ]|[` ]$/.test(content) ? ' ' : '';
@@ -103,13 +103,13 @@ function codeSpan(text: string): string {
 }
 
 /** A fenced block whose fence no line of `content` (which ends with a newline) can close. */
-function fence(content: string, info: string): string {
+export function fence(content: string, info: string): string {
   const ticks = '`'.repeat(Math.max(3, longestBacktickRun(content) + 1));
   return `${ticks}${info}\n${content}${ticks}`;
 }
 
 /** GitHub renders Markdown inside `<details>` only after a blank line following the summary. */
-function details(summary: string, body: string): string {
+export function details(summary: string, body: string): string {
   return `<details>\n<summary>${summary}</summary>\n\n${body}\n\n${CLOSE_DETAILS}`;
 }
 

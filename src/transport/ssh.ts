@@ -35,6 +35,8 @@ export interface SshAuth {
    * accepted keys are listed in `SshConnection.acceptedHostKeys` for the caller to warn about.
    */
   readonly acceptUnknownHostKeys?: boolean;
+  /** Trusted host keys given as text (the Action's known-hosts input): replaces every hop's known_hosts files. */
+  readonly knownHosts?: KnownHosts;
 }
 
 export interface SshConnectOptions {
@@ -269,7 +271,7 @@ async function connectHop(
   options: SshConnectOptions,
   accepted: AcceptedHostKey[],
 ): Promise<Hop> {
-  const known = await loadKnownHosts(hop.knownHostsFiles);
+  const known = auth.knownHosts ?? (await loadKnownHosts(hop.knownHostsFiles));
   const entries = entriesFor(known, hop.hostName, hop.port);
   const attempts = await credentialsFor(hop, auth, memoryKeys);
   if (!attempts.some((attempt) => attempt.method)) {

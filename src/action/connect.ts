@@ -1,0 +1,74 @@
+// How the Action reaches hosts: the private key from its input, held in memory only;
+// host keys only from the known-hosts input; ssh_config from the ssh-config input.
+import * as core from '@actions/core';
+import { homedir, userInfo } from 'node:os';
+import { UsageError } from '../errors.js';
+import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
+import type { ActivationReport, AgentInvocation } from '../deploy/protocol.js';
+import type { Connection } from '../transport/connection.js';
+import { parseKnownHosts } from '../transport/known-hosts.js';
+import { connectLocal } from '../transport/local.js';
+import { connectSsh } from '../transport/ssh.js';
+import { jumpResolver, resolveTargets, type Target } from '../transport/targets.js';
+import type { ClusterSettings } from '../tree/settings.js';
+import type { ConfigTree } from '../tree/types.js';
+import type { ActionInputs } from './inputs.js';
+
+export interface ActionConnector {
+  readonly targets: ReadonlyMap<string, Target>;
+  readonly connect: (target: Target) => Promise<Connection>;
+  readonly invocation: (target: Target) => AgentInvocation;
+}
+
+const KNOWN_HOSTS_NAME = 'the known-hosts input';
+
+export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inputs: ActionInputs, hosts: readonly string[]): ActionConnector {
+  const home = homedir();
+  const options = { sshConfigText: inputs.sshConfig, sshConfigPath: 'the ssh-config input', localUser: userInfo().username, home, env: {} };
+  const targets = resolveTargets(tree, settings, options);
+  const remote = hosts.some((host) => targets.get(host)?.transport !== 'local');
+  if (remote && inputs.sshPrivateKey.trim() === '') {
+    throw new UsageError("Input 'ssh-private-key' is required to deploy: pass the deploy key from a secret (ssh-private-key: ${{ secrets.DEPLOY_SSH_KEY }}).");
+  }
+  const parsed = parseKnownHosts(inputs.knownHosts, KNOWN_HOSTS_NAME);
+  if (remote && parsed.entries.length === 0 && !inputs.acceptUnknownHostKeys) {
+    throw new UsageError(
+      "Input 'known-hosts' is required to deploy: every host key is checked against it.\n" +
+        "Put the hosts' lines in a variable or secret (ssh-keyscan output, verified out of band) and pass it as known-hosts.",
+    );
+  }
+  if (inputs.acceptUnknownHostKeys) {
+    core.warning("accept-unknown-host-keys is on: hosts with no entry in known-hosts are trusted on first sight, so a machine answering in a host's place would be too. Add their lines to known-hosts and turn it off.", { title: 'Host keys are not fully verified' });
+  }
+  const auth = {
+    privateKeys: remote ? [Buffer.from(inputs.sshPrivateKey.replace(/\r\n/g, '\n'), 'utf8')] : [],
+    knownHosts: { files: [KNOWN_HOSTS_NAME], entries: parsed.entries, skipped: parsed.skipped },
+    acceptUnknownHostKeys: inputs.acceptUnknownHostKeys,
+  };
+  const resolveJump = jumpResolver(options);
+  const isRoot = process.getuid?.() === 0;
+  return {
+    targets,
+    connect: async (target) => {
+      if (target.transport === 'local') return connectLocal();
+      const connection = await connectSsh(target, auth, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3, resolveJump });
+      for (const key of connection.acceptedHostKeys) {
+        core.warning(`Trusted the unknown host key of ${key.hop} (${key.keyType} ${key.fingerprint}) because accept-unknown-host-keys is on. Add it to known-hosts:\n${key.knownHostsLine}`, { title: 'Unknown host key accepted' });
+      }
+      return connection;
+    },
+    invocation: (target) => (target.transport === 'local' ? { sudo: !isRoot, root: null } : { sudo: target.user !== 'root', root: null }),
+  };
+}
+
+/** Deploy progress as log lines; the activation's unit statuses go into the log too, as on the CLI. */
+export class LogObserver implements DeployObserver {
+  phase(host: string, phase: HostPhase, detail?: string): void {
+    core.info(`  ${host}: ${phase}${detail ? ` (${detail})` : ''}`);
+  }
+
+  activated(host: string, report: ActivationReport): void {
+    if (report.statuses.length === 0) return;
+    core.info(`${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}`);
+  }
+}
