@@ -19,6 +19,9 @@ if (files.length === 0) {
   console.error('No test files found.');
   process.exit(1);
 }
+// The Action's tests run dist/index.js as a runner would; build it so they never test a stale bundle.
+const build = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter', 'spec', ...files], {
   stdio: 'inherit',
 });

@@ -2,8 +2,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { micromark } from 'micromark';
-import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import type { AppPlan, FileChange, Plan, PlanContents, SymlinkChange, UnitChanges } from '../../src/plan/types.js';
 import {
   COMMENT_BUDGET,
@@ -14,6 +12,7 @@ import {
   renderMarkdownReport,
 } from '../../src/render/markdown.js';
 import { fileDiff } from '../../src/render/unified-diff.js';
+import { count, outsideCode, structure, toHtml } from '../helpers/gfm.js';
 
 type Side = string | Buffer | null;
 
@@ -86,53 +85,6 @@ function fixture(
 
 const DIGEST = 'sha256:5f1c0000000000000000000000000000000000000000000000000000000000aa';
 
-interface Fence {
-  readonly info: string;
-  readonly content: string;
-}
-
-/**
- * Walks the Markdown at block level as a GFM parser does: fences open and close by
- * backtick count, and `<details>` lines outside fences must nest and close.
- */
-function structure(markdown: string): Fence[] {
-  const fences: Fence[] = [];
-  let open: { ticks: number; info: string; lines: string[] } | null = null;
-  let depth = 0;
-  for (const line of markdown.split('\n')) {
-    if (open) {
-      if (new RegExp(`^ {0,3}\`{${open.ticks},}[ \\t]*$`).test(line)) {
-        fences.push({ info: open.info, content: open.lines.map((l) => `${l}\n`).join('') });
-        open = null;
-      } else {
-        open.lines.push(line);
-      }
-      continue;
-    }
-    const fenceOpen = /^ {0,3}(`{3,})([^`]*)$/.exec(line);
-    if (fenceOpen) open = { ticks: fenceOpen[1].length, info: fenceOpen[2].trim(), lines: [] };
-    else if (line === '<details>') depth += 1;
-    else if (line === '</details>') {
-      depth -= 1;
-      assert.ok(depth >= 0, 'a </details> closes nothing');
-    }
-  }
-  assert.equal(open, null, 'every fence is closed');
-  assert.equal(depth, 0, 'every <details> is closed');
-  return fences;
-}
-
-/** GitHub-flavoured HTML of the Markdown, with raw HTML passed through as GitHub does before sanitising. */
-function toHtml(markdown: string): string {
-  return micromark(markdown, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] });
-}
-
-/** The HTML outside code blocks: where content that escaped its fence would show up. */
-function outsideCode(html: string): string {
-  return html.replace(/<pre><code[^>]*>[\s\S]*?<\/code><\/pre>/g, '');
-}
-
-const count = (text: string, part: string) => text.split(part).length - 1;
 
 /** The diff a fence should hold for one file: all of it, from the first hunk to the last. */
 function bodyOf(contents: PlanContents, host: string, app: string, path: string): string {

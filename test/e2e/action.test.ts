@@ -1,0 +1,194 @@
+// The Action's deploy and rollback on real hosts: merged pull requests deploy and push the
+// store branch, broken units are annotated with their systemd status, workflow_dispatch
+// rolls back, and two racing runs both land in the store branch.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { parsePlanMarker } from '../../src/render/markdown.js';
+import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
+import { pullRequest, push, workflowDispatch } from '../action/payloads.js';
+import { actionRepo, git, type ActionRepo } from '../action/repo.js';
+import { runAction, type ActionRun } from '../action/runner.js';
+import { bootFleet, type Fleet } from './fleet/fleet.js';
+
+const BOT = 'github-actions[bot]';
+const TOKEN = 'ghs_workflowtoken';
+const PR = pullRequest('opened').pull_request;
+const PUSH = push();
+
+let fleet: Fleet;
+let repo: ActionRepo;
+let api: GitHubApi;
+const ports = new Map<string, number>();
+
+before(async () => {
+  fleet = await bootFleet({ count: 2, hostnames: ['web1', 'web2'] });
+  for (const host of ['web1', 'web2']) ports.set(host, await fleet.allocatePort());
+  repo = await actionRepo();
+  api = await startGitHubApi({ tokens: { [TOKEN]: { login: BOT, type: 'Bot', canWrite: true, canReadUser: false } } });
+  api.addPull({ number: PR.number, headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', mergeCommitSha: PUSH.after, state: 'closed', merged: true });
+});
+
+after(async () => {
+  await api?.close();
+  await repo?.remove();
+  await fleet?.stop();
+});
+
+/** ssh_config with addresses only: the key must come from the input, held in memory, and host keys from known-hosts. */
+function sshConfig(): string {
+  return fleet.hosts.map((h) => `Host ${h.name}\n  HostName ${h.address}\n  Port ${h.port}\n  User root\n`).join('\n');
+}
+
+function secrets(): Record<string, string> {
+  return { 'ssh-private-key': fleet.privateKeyPem, 'known-hosts': fleet.hosts.map((h) => h.knownHostsLine).join('\n'), 'ssh-config': sshConfig(), settle: '0.5' };
+}
+
+function unit(host: string, execStart?: string): string {
+  const serve = `/usr/bin/python3 -m http.server ${ports.get(host)} --bind 127.0.0.1 --directory /var/lib/deptool/apps/site/current`;
+  return `[Unit]\nDescription=Site\n\n[Service]\nExecStart=${execStart ?? serve}\n\n[Install]\nWantedBy=multi-user.target\n`;
+}
+
+function site(host: string, content: string, execStart?: string): Record<string, string> {
+  return {
+    [`${host}/site/index.html`]: content,
+    [`${host}/site/manifest.json`]: '{ "systemd": { "units_enabled": ["site.service"] } }',
+    [`${host}/site/systemd/site.service`]: unit(host, execStart),
+  };
+}
+
+async function served(host: string): Promise<string> {
+  const url = `http://127.0.0.1:${ports.get(host)}/index.html`;
+  const result = await fleet.exec(host, ['python3', '-c', `import urllib.request;print(urllib.request.urlopen('${url}').read().decode(),end='')`]);
+  return result.stdout;
+}
+
+function onPush(workspace = repo.workspace, inputs: Record<string, string> = {}): Promise<ActionRun> {
+  return runAction({ eventName: 'push', payload: push(), workspace, sha: PUSH.after, ref: PUSH.ref, apiUrl: api.url, inputs: { cluster: 'prod', ...secrets(), ...inputs } });
+}
+
+const comment = () => api.comments(PR.number).find((c) => c.login === BOT && parsePlanMarker(c.body) !== null);
+
+function assertNoSecrets(run: ActionRun): void {
+  const visible = run.everything.split('\n').filter((line) => !line.startsWith('::add-mask::')).join('\n');
+  const keyBody = fleet.privateKeyPem.split('\n')[1];
+  assert.ok(!visible.includes(keyBody) && !visible.includes('PRIVATE KEY'), 'the private key was printed');
+  assert.ok(!api.requests.some((r) => r.bodyText.includes(keyBody)), 'the private key was sent to GitHub');
+}
+
+test('a merged pull request deploys its reviewed plan, pushes the store branch and updates the comment', async () => {
+  await repo.write({ ...site('web1', 'one\n'), ...site('web2', 'one\n') });
+  const planned = await runAction({ eventName: 'pull_request', payload: pullRequest('opened'), workspace: repo.workspace, sha: PR.head.sha, ref: `refs/pull/${PR.number}/merge`, apiUrl: api.url, inputs: { cluster: 'prod' } });
+  assert.equal(planned.code, 0, planned.stdout);
+  const reviewed = comment()!;
+
+  const run = await onPush(repo.workspace, { 'require-reviewed-plan': 'true' });
+  assert.equal(run.code, 0, run.stdout);
+  assert.equal(await served('web1'), 'one\n');
+  assert.equal(await served('web2'), 'one\n');
+  assert.equal(run.outputs.digest, parsePlanMarker(reviewed.body)!.digest, 'the reviewed plan was deployed');
+
+  const tip = git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store');
+  assert.equal(run.outputs['store-commit'], tip);
+  const message = repo.storeGit('log', '-1', '--format=%B');
+  assert.match(message, /^Add site on 2 hosts/);
+  assert.match(message, /Deptool-Result: web1 deployed/);
+  assert.match(message, /Deptool-Result: web2 deployed/);
+  assert.match(message, /Run-URL: https:\/\/github\.com\/Codertocat\/Hello-World\/actions\/runs\/4242/);
+  assert.match(message, new RegExp(`Pull-Request: ${PR.html_url.replace(/[/.]/g, '\\$&')}`));
+  assert.equal(repo.storeGit('ls-tree', '--name-only', 'HEAD', 'web1/site/').split('\n').sort().join(' '), 'web1/site/index.html web1/site/manifest.json web1/site/systemd');
+
+  const updated = comment()!;
+  assert.equal(updated.id, reviewed.id, 'the sticky comment was updated in place');
+  assert.match(updated.body, /✅ \*\*Deploy succeeded\*\* in \[this run\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/actions\/runs\/4242\)/);
+  assert.match(run.summary, /\| `web1` \| ✅ deployed \|/);
+  assert.deepEqual((JSON.parse(run.outputs['result-json']) as { status: string }[]).map((r) => r.status), ['deployed', 'deployed']);
+  assertNoSecrets(run);
+  api.assertNoViolations();
+});
+
+test('with require-reviewed-plan, a plan that differs from the reviewed one changes nothing', async () => {
+  const before = git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store');
+  await repo.write({ ...site('web1', 'unreviewed\n'), ...site('web2', 'one\n') });
+  const run = await onPush(repo.workspace, { 'require-reviewed-plan': 'true' });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /::error::Not deployed: The plan differs from the one reviewed on pull request #\d+/);
+  assert.equal(await served('web1'), 'one\n');
+  assert.equal(git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store'), before);
+  assert.match(comment()!.body, /⛔ \*\*Not deployed\*\*/);
+  api.assertNoViolations();
+});
+
+test('a broken unit is rolled back, annotated at its unit file with its systemd status, and recorded', async () => {
+  await repo.write({ ...site('web1', 'two\n'), ...site('web2', 'two\n', '/usr/bin/false') });
+  const run = await onPush();
+  assert.equal(run.code, 1, run.stdout);
+  assert.equal(await served('web1'), 'two\n');
+  assert.equal(await served('web2'), 'one\n', 'web2 is back on its old revision');
+  const errors = run.annotations.filter((a) => a.level === 'error');
+  const annotation = errors.find((a) => a.properties.file === 'prod/web2/site/systemd/site.service');
+  assert.ok(annotation, `no annotation on the unit file: ${JSON.stringify(errors)}`);
+  assert.equal(annotation.properties.title, 'site.service failed on web2');
+  assert.match(annotation.message, /site\.service - Site/);
+  assert.match(annotation.message, /\/usr\/bin\/false/);
+  assert.match(run.annotations.find((a) => a.level === 'warning')?.message ?? '', /reviewed/);
+  assert.match(run.summary, /\| `web2` \| ↩️ rolled back \|/);
+  assert.match(run.summary, /### Failed units[\s\S]*<code>web2<\/code>: <code>site.service<\/code>[\s\S]*\/usr\/bin\/false/);
+  const message = repo.storeGit('log', '-1', '--format=%B');
+  assert.match(message, /Deptool-Result: web1 deployed/);
+  assert.match(message, /Deptool-Result: web2 rolled-back/);
+  assert.equal(repo.storeGit('show', 'HEAD:web2/site/index.html'), 'one', 'the store keeps what web2 really runs');
+  assert.match(comment()!.body, /❌ \*\*Deploy did not succeed\*\*.*`web2`/);
+  assertNoSecrets(run);
+  api.assertNoViolations();
+});
+
+function dispatch(inputs: Record<string, string>): Promise<ActionRun> {
+  const payload = workflowDispatch(inputs);
+  return runAction({ eventName: 'workflow_dispatch', payload, workspace: repo.workspace, sha: PUSH.after, ref: payload.ref, apiUrl: api.url, inputs: { cluster: 'prod', ...secrets(), ...inputs } });
+}
+
+test('workflow_dispatch rolls a host back to its previous version, after a dry run that changes nothing', async () => {
+  const before = repo.storeGit('rev-parse', 'HEAD');
+  const dry = await dispatch({ hosts: 'web1', 'dry-run': 'true' });
+  assert.equal(dry.code, 0, dry.stdout);
+  assert.match(dry.summary, /Dry run: every check passed on 1 host\(s\); nothing was changed\./);
+  assert.equal(await served('web1'), 'two\n');
+  assert.equal(repo.storeGit('rev-parse', 'HEAD'), before);
+
+  const run = await dispatch({ hosts: 'web1' });
+  assert.equal(run.code, 0, run.stdout);
+  assert.equal(await served('web1'), 'one\n');
+  const message = repo.storeGit('log', '-1', '--format=%B');
+  assert.match(message, /^Roll back site to [0-9a-f]{10} on web1/);
+  assert.match(message, /Deptool-Result: web1 deployed/);
+  assert.equal(repo.storeGit('show', 'HEAD:web1/site/index.html'), 'one');
+  assert.equal(run.outputs['store-commit'], repo.storeGit('rev-parse', 'HEAD'));
+  assertNoSecrets(run);
+});
+
+test('two runs racing to push the store branch both land their results', async () => {
+  // Each run's tree changes one host and matches the store on the other.
+  const base = repo.storeGit('rev-parse', 'HEAD');
+  const other = join(repo.dir, 'workspace2');
+  git(repo.dir, 'clone', '--quiet', repo.remote, other);
+  await repo.write({ ...site('web1', 'race one\n'), ...site('web2', 'one\n') });
+  await rm(join(other, 'prod'), { recursive: true, force: true });
+  for (const [path, content] of Object.entries({ ...site('web1', 'one\n'), ...site('web2', 'race two\n') })) {
+    await mkdir(dirname(join(other, 'prod', path)), { recursive: true });
+    await writeFile(join(other, 'prod', path), content);
+  }
+  const [a, b] = await Promise.all([onPush(repo.workspace), onPush(other)]);
+  assert.equal(a.code, 0, a.stdout);
+  assert.equal(b.code, 0, b.stdout);
+  assert.equal(await served('web1'), 'race one\n');
+  assert.equal(await served('web2'), 'race two\n');
+  const log = repo.storeGit('log', '--format=%H %s', `${base}..HEAD`).split('\n');
+  assert.equal(log.length, 2, `both runs' commits, linear: ${log.join('; ')}`);
+  assert.equal(repo.storeGit('show', 'HEAD:web1/site/index.html'), 'race one');
+  assert.equal(repo.storeGit('show', 'HEAD:web2/site/index.html'), 'race two');
+  assert.ok([a, b].some((run) => /after [2-8] tries \(another run pushed first\)/.test(run.stdout)), 'one run had to fetch and rebuild');
+  assert.equal(execFileSync('git', ['--git-dir', repo.remote, 'rev-list', '--merges', '--count', 'refs/heads/deptool/store'], { encoding: 'utf8' }).trim(), '0');
+});
