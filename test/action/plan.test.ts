@@ -175,3 +175,13 @@ test('bad inputs fail the step with a message naming the input', async () => {
   assert.match(missing.stdout, /::error::.*nope.*cluster directory does not exist|::error::.*nope/);
   api.assertNoViolations();
 });
+
+test('a push to another branch than the default one only plans, with a notice', async () => {
+  await repo.write({ 'web/site/index.html': 'x\n' });
+  const payload = { ...push(), ref: 'refs/heads/feature' };
+  const run = await runAction({ eventName: 'push', payload, workspace: repo.workspace, sha: payload.after, ref: payload.ref, apiUrl: api.url, inputs: { cluster: 'prod' } });
+  ok(run);
+  assert.match(run.annotations.find((a) => a.level === 'notice')?.message ?? '', /not the default branch master: showing the plan only/);
+  assert.equal(run.outputs.changed, 'true');
+  assert.equal(api.requests.length, 0);
+});

@@ -169,6 +169,25 @@ test('workflow_dispatch rolls a host back to its previous version, after a dry r
   assertNoSecrets(run);
 });
 
+test('known-hosts is required, a wrong key is refused, and trusting unknown keys is an explicit, warned opt-in', async () => {
+  const missing = await dispatch({ hosts: 'web1', 'dry-run': 'true', 'known-hosts': '' });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /::error::Input 'known-hosts' is required to deploy/);
+
+  const [web1, web2] = fleet.hosts;
+  const wrong = `${web1.knownHostsLine.split(' ')[0]} ${web2.knownHostsLine.split(' ').slice(1).join(' ')}`;
+  const mismatch = await dispatch({ hosts: 'web1', 'dry-run': 'true', 'known-hosts': wrong });
+  assert.equal(mismatch.code, 1);
+  assert.match(mismatch.stdout, /HOST KEY MISMATCH for web1/);
+
+  const trusting = await dispatch({ hosts: 'web1', 'dry-run': 'true', 'known-hosts': '', 'accept-unknown-host-keys': 'true' });
+  assert.equal(trusting.code, 0, trusting.stdout);
+  const warnings = trusting.annotations.filter((a) => a.level === 'warning');
+  assert.ok(warnings.some((w) => w.properties.title === 'Host keys are not fully verified'));
+  const accepted = warnings.find((w) => w.properties.title === 'Unknown host key accepted');
+  assert.ok(accepted?.message.includes(web1.knownHostsLine.split(' ').slice(0, 3).join(' ')), 'the warning gives the line to add');
+});
+
 test('two runs racing to push the store branch both land their results', async () => {
   // Each run's tree changes one host and matches the store on the other.
   const base = repo.storeGit('rev-parse', 'HEAD');
