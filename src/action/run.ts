@@ -219,9 +219,17 @@ async function deployMode(setup: Setup): Promise<Finished> {
   const plan = makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts });
   const digest = setPlanOutputs(plan);
   const contents = await loadPlanContents(plan, store.store, treeReader(cluster.tree.dir));
-  const pr = await api.mergedPullFor(context.sha);
-  const reviewed = pr === null ? null : await api.findPlanComment(pr.number, cluster.tree.cluster);
-  const problem = plan.hosts.length === 0 ? null : reviewProblem(pr, reviewed, digest, context.sha);
+  let pr: MergedPull | null = null;
+  let reviewed: Comment | null = null;
+  let lookupError: string | null = null;
+  try {
+    pr = await api.mergedPullFor(context.sha);
+    reviewed = pr === null ? null : await api.findPlanComment(pr.number, cluster.tree.cluster);
+  } catch (error) {
+    // Without the reviewed plan the deploy is unreviewed, which require-reviewed-plan decides on; it is no crash.
+    lookupError = `Could not look up the reviewed plan on GitHub (${error instanceof Error ? error.message : String(error)}); grant 'pull-requests: read'.`;
+  }
+  const problem = plan.hosts.length === 0 ? null : (lookupError ?? reviewProblem(pr, reviewed, digest, context.sha));
   const planFor = (header: string | undefined, budget?: number) => planMarkdown(setup, plan, contents, digest, { header, budget });
 
   if (problem !== null && inputs.requireReviewedPlan) {

@@ -185,3 +185,14 @@ test('a push to another branch than the default one only plans, with a notice', 
   assert.equal(run.outputs.changed, 'true');
   assert.equal(api.requests.length, 0);
 });
+
+test('a deploy that cannot look up the reviewed plan is refused with require-reviewed-plan, before any host is contacted', async () => {
+  await repo.write({ 'web/site/index.html': 'x\n' });
+  const inputs = { cluster: 'prod', 'github-token': 'ghp_revoked', 'require-reviewed-plan': 'true', 'ssh-private-key': 'unused', 'known-hosts': 'web ssh-ed25519 AAAA' };
+  const run = await runAction({ eventName: 'push', payload: push(), workspace: repo.workspace, sha: push().after, ref: push().ref, apiUrl: api.url, inputs });
+  assert.equal(run.code, 1);
+  assert.match(run.stdout, /::error::Not deployed: Could not look up the reviewed plan on GitHub \(Bad credentials/);
+  assert.match(run.summary, /⛔ \*\*Not deployed\*\*/);
+  assert.ok(!/web: connecting/.test(run.stdout), 'no host was contacted');
+  api.assertNoViolations();
+});
