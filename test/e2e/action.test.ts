@@ -211,3 +211,13 @@ test('two runs racing to push the store branch both land their results', async (
   assert.ok([a, b].some((run) => /after [2-8] tries \(another run pushed first\)/.test(run.stdout)), 'one run had to fetch and rebuild');
   assert.equal(execFileSync('git', ['--git-dir', repo.remote, 'rev-list', '--merges', '--count', 'refs/heads/deptool/store'], { encoding: 'utf8' }).trim(), '0');
 });
+
+test('workflow_dispatch rolls a host back to its version in a given store commit, as a new forward commit', async () => {
+  const first = repo.storeGit('log', '--reverse', '--format=%H', '-n', '100').split('\n')[0];
+  const tip = repo.storeGit('rev-parse', 'HEAD');
+  const run = await dispatch({ hosts: 'web2', to: first.slice(0, 12) });
+  assert.equal(run.code, 0, run.stdout);
+  assert.equal(await served('web2'), 'one\n');
+  assert.equal(repo.storeGit('rev-parse', 'HEAD~1'), tip, 'forward only: the history is kept');
+  assert.match(repo.storeGit('log', '-1', '--format=%s'), new RegExp(`^Roll back site to ${first.slice(0, 10)} on web2$`));
+});
