@@ -10,7 +10,7 @@ set -euo pipefail
 
 CACHE=${DEPTOOL_FLEET_CACHE:-/var/cache/deptool-fleet}
 SUITE=bookworm
-PACKAGES=(debootstrap systemd-container openssh-client shellcheck ansible)
+PACKAGES=(debootstrap debian-archive-keyring systemd-container openssh-client shellcheck ansible)
 # What the hosts need (fleet.md), plus sudo and dash for the non-root and POSIX-sh tests.
 INCLUDE=systemd,systemd-sysv,dbus,openssh-server,python3,procps,util-linux,sudo,dash
 # Bump when the customisation below changes, so every machine rebuilds its base.

@@ -1,7 +1,7 @@
 // How the Action reaches hosts: the private key from its input, held in memory only;
 // host keys only from the known-hosts input; ssh_config from the ssh-config input.
 import * as core from '@actions/core';
-import { homedir, userInfo } from 'node:os';
+import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
 import type { ActivationReport, AgentInvocation } from '../deploy/protocol.js';
@@ -24,11 +24,12 @@ const KNOWN_HOSTS_NAME = 'the known-hosts input';
 
 export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inputs: ActionInputs, hosts: readonly string[]): ActionConnector {
   const home = homedir();
-  const options = { sshConfigText: inputs.sshConfig, sshConfigPath: 'the ssh-config input', localUser: userInfo().username, home, env: {} };
+  // The runner's own user ('runner') means nothing on a fleet: without a configured user, log in as root.
+  const options = { sshConfigText: inputs.sshConfig, sshConfigPath: 'the ssh-config input', localUser: 'root', home, env: {} };
   const targets = resolveTargets(tree, settings, options);
   const remote = hosts.some((host) => targets.get(host)?.transport !== 'local');
   if (remote && inputs.sshPrivateKey.trim() === '') {
-    throw new UsageError("Input 'ssh-private-key' is required to deploy: pass the deploy key from a secret (ssh-private-key: ${{ secrets.DEPLOY_SSH_KEY }}).");
+    throw new UsageError("Input 'ssh-private-key' is required to deploy: pass the deploy key from a secret (ssh-private-key: ${{ secrets.DEPTOOL_SSH_KEY }}).");
   }
   const parsed = parseKnownHosts(inputs.knownHosts, KNOWN_HOSTS_NAME);
   if (remote && parsed.entries.length === 0 && !inputs.acceptUnknownHostKeys) {

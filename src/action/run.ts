@@ -12,7 +12,7 @@ import { planRollback } from '../plan/rollback.js';
 import type { Plan, PlanContents } from '../plan/types.js';
 import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown } from '../render/markdown.js';
 import { attemptFromPlan } from '../store/from-plan.js';
-import { publish } from '../store/remote.js';
+import { checkPushAccess, publish } from '../store/remote.js';
 import { loadCluster, type LoadedCluster } from '../tree/load.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { LogObserver, actionConnector } from './connect.js';
@@ -244,6 +244,7 @@ async function deployMode(setup: Setup): Promise<Finished> {
     return { code: ExitCode.ok, message: '' };
   }
 
+  await checkPushAccess(store.store, store.remote, store.base);
   const { outcomes, seconds } = await deployHosts(setup, { plan, desired: cluster.tree.hosts, content: treeReader(cluster.tree.dir), dryRun: false });
   const stored = await record(setup, plan, cluster.tree.hosts, cluster.tree.dir, outcomes, { pullRequest: pr?.url });
   const summary: OutcomeSummary = { verb: 'Deploy', outcomes, seconds, runUrl: context.runUrl, storeCommit: stored.commit };
@@ -265,6 +266,7 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
     await writeSummary(planMarkdown(setup, plan, contents, digest, { budget: JOB_SUMMARY_BUDGET }));
     return { code: ExitCode.ok, message: '' };
   }
+  if (!inputs.dryRun) await checkPushAccess(store.store, store.remote, store.base);
   const { outcomes, seconds } = await deployHosts(setup, { plan, desired: rollback.desired, content: rollback.content, dryRun: inputs.dryRun });
   if (inputs.dryRun) {
     const refused = outcomes.filter((o) => o.status === 'refused');

@@ -81,6 +81,19 @@ export async function fetchStore(store: Store, remote: RemoteBranch, localRef: s
 }
 
 /**
+ * Fails unless the remote would accept a push to the branch, checked with a push of its
+ * own tip (a no-op): a deploy must not change hosts that it then cannot record. A branch
+ * that does not exist yet cannot be checked this way; its first push creates it.
+ */
+export async function checkPushAccess(store: Store, remote: RemoteBranch, tip: string | null): Promise<void> {
+  if (tip === null) return;
+  const result = await git(store, remote, ['push', '--dry-run', '--porcelain', '--quiet', '--', remote.url, `${tip}:refs/heads/${remote.branch}`]);
+  if (result.code !== 0) {
+    throw new OperationError(`Cannot push to the store ${where(remote)}, so no host was changed: ${result.stderr}\nGive the workflow 'contents: write' and allow it to push that branch.`);
+  }
+}
+
+/**
  * Records the attempt on `attempt.ref` (which fetchStore made the remote tip) and pushes
  * it as the remote branch's new tip, fast-forward only. When another run pushed first,
  * fetches its result and rebuilds the attempt on top, so neither run's results are lost.

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { OperationError } from '../../src/errors.js';
-import { fetchStore, publish, remoteTip, type RemoteBranch } from '../../src/store/remote.js';
+import { checkPushAccess, fetchStore, publish, remoteTip, type RemoteBranch } from '../../src/store/remote.js';
 import { Store, type Attempt } from '../../src/store/store.js';
 
 const REF = 'refs/heads/deptool/store';
@@ -94,4 +94,17 @@ test('an unreachable store remote is an error that says what to check', async (t
   const { root, runner } = await setup(t);
   const store = await runner('run');
   await assert.rejects(fetchStore(store, { url: join(root, 'missing.git'), branch: 'deptool/store' }, REF), /Cannot read the store branch 'deptool\/store' of .*missing\.git.*\n.*contents: read/s);
+});
+
+test('push access is checked before a deploy: a remote that refuses pushes fails the check, a writable one passes', async (t) => {
+  const { root, remote, runner, attempt } = await setup(t);
+  const store = await runner('run');
+  await fetchStore(store, remote, REF);
+  const tip = (await publish(store, remote, await attempt(null, 'web', 'one'))).commit;
+  await checkPushAccess(store, remote, tip);
+  await checkPushAccess(store, remote, null);
+  // Pushes diverted to a repository that does not exist, fetches untouched: what a read-only token gets.
+  const readOnly = { ...remote, env: { GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: `url.${join(root, 'nowhere.git')}.pushInsteadOf`, GIT_CONFIG_VALUE_0: remote.url } };
+  assert.equal(await remoteTip(store, readOnly), tip);
+  await assert.rejects(checkPushAccess(store, readOnly, tip), /Cannot push to the store branch 'deptool\/store' of .*, so no host was changed: .*\n.*contents: write/s);
 });
