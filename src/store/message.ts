@@ -11,7 +11,7 @@
 //   Deptool-Result: db1 rolled-back: caddy.service failed to start
 //   Deptool-Plan-Digest: sha256:4f1c...
 //   Deptool-Run-URL: https://github.com/o/r/actions/runs/1
-//   Deptool-Pull-Request: 42
+//   Deptool-Pull-Request: https://github.com/acme/config/pull/42
 //   Deptool-Actor: alice
 //
 // `Deptool-Result: <host> <status>[: <detail>]`, one per host in the order given;
