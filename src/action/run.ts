@@ -94,6 +94,10 @@ async function writeSummary(markdown: string): Promise<void> {
 async function postComment(setup: Setup, issue: number, body: string, existing: Comment | null): Promise<void> {
   const { api, inputs } = setup;
   if (inputs.comment === 'off') return;
+  if (inputs.comment === 'update' && existing?.body === body) {
+    core.info(`Plan comment unchanged: ${existing.url}`);
+    return;
+  }
   try {
     const comment = inputs.comment === 'update' && existing !== null ? await api.updateComment(existing.id, body) : await api.createComment(issue, body);
     core.info(`Plan comment: ${comment.url}`);
@@ -251,7 +255,12 @@ async function deployMode(setup: Setup): Promise<Finished> {
   const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], stored.error);
   const budget = JOB_SUMMARY_BUDGET - Buffer.byteLength(outcome) - 2;
   await writeSummary(`${outcome}\n${planFor(undefined, budget)}`);
-  if (pr !== null) await postComment(setup, pr.number, planFor(outcomeHeader(summary)), reviewed);
+  if (pr !== null) {
+    // The hosts and the store are done: a failing comment update must not turn the outcome into a failure.
+    await postComment(setup, pr.number, planFor(outcomeHeader(summary)), reviewed).catch((error: unknown) => {
+      core.warning(`Could not update the plan comment on pull request #${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
   return finished;
 }
 

@@ -196,3 +196,15 @@ test('a deploy that cannot look up the reviewed plan is refused with require-rev
   assert.ok(!/web: connecting/.test(run.stdout), 'no host was contacted');
   api.assertNoViolations();
 });
+
+test('an unchanged plan leaves the sticky comment alone: no edit, no notification', async () => {
+  await repo.write({ 'web/site/index.html': 'same\n' });
+  ok(await onPullRequest(pullRequest('opened')));
+  const [comment] = ours();
+  const again = await onPullRequest(pullRequest('synchronize'));
+  ok(again);
+  assert.match(again.stdout, /Plan comment unchanged/);
+  assert.ok(!api.requests.some((r) => r.method === 'PATCH'));
+  assert.equal(ours()[0].updatedAt, comment.updatedAt);
+  api.assertNoViolations();
+});
