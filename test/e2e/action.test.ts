@@ -17,6 +17,8 @@ const BOT = 'github-actions[bot]';
 const TOKEN = 'ghs_workflowtoken';
 const PR = pullRequest('opened').pull_request;
 const PUSH = push();
+/** The content of a file under sensitive-paths: deployed, never shown. */
+const SECRET = 'API_TOKEN=s3cr3t-do-not-show-';
 
 let fleet: Fleet;
 let repo: ActionRepo;
@@ -43,7 +45,7 @@ function sshConfig(): string {
 }
 
 function secrets(): Record<string, string> {
-  return { 'ssh-private-key': fleet.privateKeyPem, 'known-hosts': fleet.hosts.map((h) => h.knownHostsLine).join('\n'), 'ssh-config': sshConfig(), settle: '0.5' };
+  return { 'ssh-private-key': fleet.privateKeyPem, 'known-hosts': fleet.hosts.map((h) => h.knownHostsLine).join('\n'), 'ssh-config': sshConfig(), settle: '0.5', 'sensitive-paths': '*/*/secret.env' };
 }
 
 function unit(host: string, execStart?: string): string {
@@ -54,6 +56,7 @@ function unit(host: string, execStart?: string): string {
 function site(host: string, content: string, execStart?: string): Record<string, string> {
   return {
     [`${host}/site/index.html`]: content,
+    [`${host}/site/secret.env`]: `${SECRET}${content}`,
     [`${host}/site/manifest.json`]: '{ "systemd": { "units_enabled": ["site.service"] } }',
     [`${host}/site/systemd/site.service`]: unit(host, execStart),
   };
@@ -76,11 +79,13 @@ function assertNoSecrets(run: ActionRun): void {
   const keyBody = fleet.privateKeyPem.split('\n')[1];
   assert.ok(!visible.includes(keyBody) && !visible.includes('PRIVATE KEY'), 'the private key was printed');
   assert.ok(!api.requests.some((r) => r.bodyText.includes(keyBody)), 'the private key was sent to GitHub');
+  assert.ok(!visible.includes(SECRET), 'a sensitive file was shown');
+  assert.ok(!api.requests.some((r) => r.bodyText.includes(SECRET)), 'a sensitive file was sent to GitHub');
 }
 
 test('a merged pull request deploys its reviewed plan, pushes the store branch and updates the comment', async () => {
   await repo.write({ ...site('web1', 'one\n'), ...site('web2', 'one\n') });
-  const planned = await runAction({ eventName: 'pull_request', payload: pullRequest('opened'), workspace: repo.workspace, sha: PR.head.sha, ref: `refs/pull/${PR.number}/merge`, apiUrl: api.url, inputs: { cluster: 'prod' } });
+  const planned = await runAction({ eventName: 'pull_request', payload: pullRequest('opened'), workspace: repo.workspace, sha: PR.head.sha, ref: `refs/pull/${PR.number}/merge`, apiUrl: api.url, inputs: { cluster: 'prod', 'sensitive-paths': '*/*/secret.env' } });
   assert.equal(planned.code, 0, planned.stdout);
   const reviewed = comment()!;
 
@@ -98,9 +103,11 @@ test('a merged pull request deploys its reviewed plan, pushes the store branch a
   assert.match(message, /Deptool-Result: web2 deployed/);
   assert.match(message, /Run-URL: https:\/\/github\.com\/Codertocat\/Hello-World\/actions\/runs\/4242/);
   assert.match(message, new RegExp(`Pull-Request: ${PR.html_url.replace(/[/.]/g, '\\$&')}`));
-  assert.equal(repo.storeGit('ls-tree', '--name-only', 'HEAD', 'web1/site/').split('\n').sort().join(' '), 'web1/site/index.html web1/site/manifest.json web1/site/systemd');
+  assert.equal(repo.storeGit('ls-tree', '--name-only', 'HEAD', 'web1/site/').split('\n').sort().join(' '), 'web1/site/index.html web1/site/manifest.json web1/site/secret.env web1/site/systemd');
+  assert.equal((await fleet.exec('web1', ['cat', '/var/lib/deptool/apps/site/current/secret.env'])).stdout, `${SECRET}one\n`);
 
   const updated = comment()!;
+  assert.match(updated.body, /`\+ site\/secret\.env`: content added \(sha256 [0-9a-f]{12}/);
   assert.equal(updated.id, reviewed.id, 'the sticky comment was updated in place');
   assert.match(updated.body, /✅ \*\*Deploy succeeded\*\* in \[this run\]\(https:\/\/github\.com\/Codertocat\/Hello-World\/actions\/runs\/4242\)/);
   assert.match(run.summary, /\| `web1` \| ✅ deployed \|/);
