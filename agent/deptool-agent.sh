@@ -862,7 +862,10 @@ s_enable() {
 
 s_restart() {
   undo restart "$1"
-  # reset-failed first: a unit that hit its start limit would refuse to start.
+  # A manual restart zeroes NRestarts, as verify expects. A unit that hit its start
+  # limit refuses to start: only then are reset-failed and a second try needed
+  # (systemctl costs ~9 ms of host CPU a call).
+  sd systemctl restart "$1" && return 0
   sd systemctl reset-failed "$1" || true
   sd systemctl restart "$1"
 }
