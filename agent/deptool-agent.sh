@@ -358,10 +358,17 @@ cmd_session() {
   fi
   check_facts session "$@"
   printf 'ready\n'
-  # Wait for the end of stdin, keeping descriptor 9: the lock lives exactly as long as
-  # the channel's stdin, which ends when the driver closes it or the connection drops.
-  # A builtin loop, so no child process holds the lock and the pid stays the token.
-  while IFS= read -r _; do :; done
+  # Then either `activate <id> <timeout>` and its input (the rest of stdin), run
+  # here, on the session's channel, which saves the driver a channel and the host a
+  # login shell and an agent; or the end of stdin. Either way the lock (descriptor 9)
+  # lives until this process exits, which the driver's end of stdin or a dropped
+  # connection brings about. Builtins only: no child process holds the lock, and the
+  # pid stays the token.
+  if IFS=' ' read -r _sc _sa _sb _sr; then
+    if [ "$_sc" != activate ] || [ -z "$_sb" ] || [ -n "$_sr" ]; then usage "session: expected 'activate <id> <timeout>', not: $_sc"; fi
+    cmd_activate "$_sa" "$_sb"
+    exit 0
+  fi
 }
 
 # --- check, stage, gc ----------------------------------------------------------------------

@@ -50,6 +50,11 @@ export function sessionCommand(invocation: AgentInvocation, holder: string, targ
   return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', agentPath(invocation), ...args];
 }
 
+/** What the driver writes on a session's stdin after `ready` to run `activate` there (its input follows). */
+export function sessionActivateLine(id: string, timeoutSeconds: number): string {
+  return `activate ${id} ${timeoutSeconds}`;
+}
+
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */
 export function withSession(invocation: AgentInvocation, token: string, command: string, ...args: string[]): string[] {
   return agentCommand(invocation, command, '--session', token, ...args);
