@@ -8,11 +8,16 @@ umask 022
 LC_ALL=C.UTF-8
 export LC_ALL
 
-tab=$(printf '\t')
+tab='	'
 nl='
 '
 ROOT=
-self=$(readlink -f -- "$0")
+# The driver runs the agent by its absolute path (and so does activate, through
+# systemd-run): resolving it would cost a process on every call.
+case $0 in
+  /*) self=$0 ;;
+  *) self=$(readlink -f -- "$0") ;;
+esac
 
 usage() {
   printf 'error %s\n' "$*" >&2
@@ -24,12 +29,27 @@ refuse() {
   exit 3
 }
 
-sha10() {
-  sha256sum <"$self" | cut -c1-10
+# Sets sha10 to the first 10 hex digits of this script's SHA-256 (hashed on every
+# call, so a changed file never passes for the installed agent). One process: the
+# output goes through a file, not a command substitution.
+agent_sha10() {
+  if [ -n "${1:-}" ]; then
+    sha256sum <"$self" >"$1"
+    read -r sha10 _ <"$1"
+  else
+    sha10=$(sha256sum <"$self")
+  fi
+  sha10=${sha10%"${sha10#??????????}"}
 }
 
+# Sets ms to a monotonic clock in milliseconds, from /proc/uptime (centiseconds):
+# `date` would cost a process on every poll.
 now_ms() {
-  date +%s%3N
+  read -r ms _ </proc/uptime
+  ms=${ms%.*}${ms#*.}0
+  while :; do
+    case $ms in 0?*) ms=${ms#0} ;; *) break ;; esac
+  done
 }
 
 # One line out of a command's output, for `error` lines.
@@ -80,6 +100,37 @@ link_of() {
   if [ -L "$1" ]; then readlink -- "$1"; else printf -- '-'; fi
 }
 
+# Reads the symlinks given as arguments with one `readlink` for all of them (one
+# process per link adds up): sets rl_1, rl_2, ... to each one's content, or `-` when
+# it is not a symlink. A content with a newline would shift the lines; then every
+# link is read on its own.
+read_links() {
+  _rl_any=0
+  for _rl_p; do
+    if [ -L "$_rl_p" ]; then _rl_any=1; fi
+  done
+  : >"$scratch"
+  if [ "$_rl_any" = 1 ]; then readlink -- "$@" >"$scratch" 2>/dev/null || true; fi
+  exec 5<"$scratch"
+  _rl_i=0
+  _rl_ok=1
+  for _rl_p; do
+    _rl_i=$((_rl_i + 1))
+    _rl_v=-
+    if [ -L "$_rl_p" ]; then IFS= read -r _rl_v <&5 || _rl_ok=0; fi
+    eval "rl_$_rl_i=\$_rl_v"
+  done
+  if IFS= read -r _rl_v <&5 || [ -n "$_rl_v" ]; then _rl_ok=0; fi
+  exec 5<&-
+  [ "$_rl_ok" = 0 ] || return 0
+  _rl_i=0
+  for _rl_p; do
+    _rl_i=$((_rl_i + 1))
+    _rl_v=$(link_of "$_rl_p")
+    eval "rl_$_rl_i=\$_rl_v"
+  done
+}
+
 # Points link $1 at $2 atomically: a new link renamed over the old one, so readers see
 # the old or the new link and never nothing (`ln -sfn` unlinks first).
 set_link() {
@@ -101,61 +152,93 @@ restore_link() {
 # Receives a tar stream on stdin into the new directory $1. The stream is saved to a file
 # and listed before anything is extracted: only regular files and directories are
 # accepted (no symlink or hard link can redirect a later member), and no name may be
-# absolute or contain `..`, so every member lands inside $1. A `find` afterwards checks
-# the result once more. Extraction ignores the archive's owners and permission bits
-# beyond the umask (0644/0755).
+# absolute or contain `..`, so every member lands inside $1 (stage_dir checks the result
+# once more). Extraction ignores the archive's owners and permission bits beyond the
+# umask (0644/0755). $1.tar and $1.list stay for the caller's cleanup.
 receive_tar() {
   cat >"$1.tar"
-  if ! tar -tvf "$1.tar" --quoting-style=escape >"$1.list" 2>"$1.err"; then
-    refuse "the input is not a valid tar stream: $(oneline "$(head -n 1 "$1.err")")"
+  if ! tar -tvf "$1.tar" --numeric-owner --quoting-style=escape >"$1.list" 2>"$1.err"; then
+    IFS= read -r _rt <"$1.err" || true
+    refuse "the input is not a valid tar stream: $_rt"
   fi
+  # One verbose listing gives both the type and the name: `<mode> <uid>/<gid> <size>
+  # <date> <time> <name>`. Only types `-` and `d` get past the first case, so the size
+  # field never holds the two numbers of a device.
   while IFS= read -r _rt; do
     case $_rt in
       -* | d*) ;;
       *) refuse "only regular files and directories are accepted: $_rt" ;;
     esac
-  done <"$1.list"
-  tar -tf "$1.tar" --quoting-style=escape >"$1.list"
-  while IFS= read -r _rt; do
+    IFS=' ' read -r _ _ _ _ _ _rt <<EOT
+$_rt
+EOT
     case $_rt in /*) refuse "absolute path in the archive: $_rt" ;; esac
     case /$_rt/ in */../*) refuse "path with '..' in the archive: $_rt" ;; esac
   done <"$1.list"
   mkdir -- "$1"
   tar -xf "$1.tar" -C "$1" --no-same-owner --no-same-permissions
-  if [ -n "$(find "$1" ! -type f ! -type d)" ]; then refuse "the archive holds special files"; fi
-  rm -f -- "$1.tar" "$1.list" "$1.err"
 }
 
 # --- revisions ----------------------------------------------------------------------------
 
-# Prints `modified <path>` (content differs, or listed but missing), `extra <path>` (not
-# listed) or `invalid <why>` for every difference between revision dir $1 and its
-# checksum list $2 (absolute path); prints nothing when they agree. Missing files come
-# from comparing the lists, so a listed path that escapes the dir counts as missing.
+# Counts into cf_n the regular files under dir $1 as `find $1 -type f` does (symlinks
+# are neither counted nor followed), without starting a process.
+count_files() {
+  for _cf_e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    if [ -L "$_cf_e" ]; then continue; fi
+    if [ -f "$_cf_e" ]; then
+      cf_n=$((cf_n + 1))
+    elif [ -d "$_cf_e" ]; then
+      count_files "$_cf_e"
+    fi
+  done
+}
+
+# Calls "$3 <kind> <what>" for every difference between revision dir $1 and its checksum
+# list $2 (absolute path): kind `modified` (content differs, or listed but missing),
+# `extra` (not listed) or `invalid` (what is wrong with the list); calls nothing when
+# they agree. Missing files come from comparing the lists, so a listed path that
+# escapes the dir counts as missing.
 check_rev() {
-  # The common case in four processes: every listed file verifies and the dir holds as
-  # many files as the list names (no line may leave the dir, or the count could match an
-  # extra file). Anything else gets the detailed comparison below.
+  # The common case in one process: every listed file verifies and the dir holds as
+  # many files as the list names (no line may leave the dir, or the count could match
+  # an extra file). Anything else gets the detailed comparison below.
   _cr_safe=1
+  _cr_lines=0
   while IFS= read -r _cl; do
+    _cr_lines=$((_cr_lines + 1))
     case /${_cl#*  }/ in */../* | *//* | */./*) _cr_safe=0 ;; esac
   done <"$2"
-  if [ "$_cr_safe" = 1 ] && [ -s "$2" ] && (cd "$1" && sha256sum -c --strict --quiet "$2") >/dev/null 2>&1 &&
-    [ "$(cd "$1" && find . -type f | wc -l)" -eq "$(wc -l <"$2")" ]; then
-    return 0
+  if [ "$_cr_safe" = 1 ] && [ "$_cr_lines" -gt 0 ]; then
+    # Small revisions are counted by the shell; `find` is quicker for big ones.
+    if [ "$_cr_lines" -le 256 ]; then
+      cf_n=0
+      count_files "$1"
+    else
+      find "$1" -type f -printf . >"$scratch"
+      IFS= read -r cf_n <"$scratch" || true
+      cf_n=${#cf_n}
+    fi
+    # Without a subshell for the cd: every path the agent uses is absolute.
+    _cr_ok=0
+    if [ "$cf_n" = "$_cr_lines" ] && cd -- "$1" && sha256sum -c --strict --quiet "$2" >/dev/null 2>&1; then _cr_ok=1; fi
+    cd /
+    [ "$_cr_ok" = 0 ] || return 0
   fi
   _cr=$D/tmp/check.$$
   (cd "$1" && find . -type f) | sed 's|^\./||' | sort >"$_cr.have"
   sed 's/^[0-9a-f]\{64\}  //' "$2" | sort >"$_cr.want"
   : >"$_cr.out"
   if [ -s "$2" ] && ! (cd "$1" && sha256sum -c --strict --quiet "$2") >"$_cr.out" 2>"$_cr.err" && [ ! -s "$_cr.out" ]; then
-    printf 'invalid checksum list: %s\n' "$(oneline "$(head -n 1 "$_cr.err")")"
+    "$3" invalid "checksum list: $(oneline "$(head -n 1 "$_cr.err")")"
   fi
   while IFS= read -r _cl; do
-    case $_cl in *': FAILED') printf 'modified %s\n' "${_cl%: FAILED}" ;; esac
+    case $_cl in *': FAILED') "$3" modified "${_cl%: FAILED}" ;; esac
   done <"$_cr.out"
-  comm -13 "$_cr.have" "$_cr.want" | while IFS= read -r _cl; do printf 'modified %s\n' "$_cl"; done
-  comm -23 "$_cr.have" "$_cr.want" | while IFS= read -r _cl; do printf 'extra %s\n' "$_cl"; done
+  comm -13 "$_cr.have" "$_cr.want" >"$_cr.out"
+  while IFS= read -r _cl; do "$3" modified "$_cl"; done <"$_cr.out"
+  comm -23 "$_cr.have" "$_cr.want" >"$_cr.out"
+  while IFS= read -r _cl; do "$3" extra "$_cl"; done <"$_cr.out"
   rm -f -- "$_cr.out" "$_cr.err" "$_cr.have" "$_cr.want"
 }
 
@@ -166,21 +249,28 @@ require_session() {
   _h=
   if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
   # The flock is the authority: a holder line whose session ended is stale, and a
-  # pid alone could have been reused.
-  if [ "${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null || flock -n "$D/lock" true; then
-    refuse "no session"
+  # pid alone could have been reused. Taking the lock here would succeed only when no
+  # session holds it (and it is let go when this refusal exits).
+  if [ "${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
+  exec 7>>"$D/lock"
+  if flock -n 7; then refuse "no session"; fi
+  exec 7>&-
+}
+
+# Sets last to the newest activation's id (empty when there is none).
+last_activation() {
+  last=
+  if [ -f "$D/activations/order" ]; then
+    while IFS= read -r _la; do last=$_la; done <"$D/activations/order"
   fi
 }
 
-last_activation() {
-  if [ -f "$D/activations/order" ]; then tail -n 1 "$D/activations/order"; fi
-}
-
-# True once activation $1 has ended: nobody holds activation.lock, and it wrote its
-# result or its transient unit is gone (a unit that was killed writes no result).
+# True once activation $1 has ended: it wrote its result (its last act), or nobody
+# holds activation.lock and its transient unit is gone (a unit that was killed writes
+# no result).
 activation_ended() {
-  flock -n "$D/activation.lock" true || return 1
   [ ! -f "$D/activations/$1/result" ] || return 0
+  flock -n "$D/activation.lock" true || return 1
   [ -z "$ROOT" ] || return 0
   case $(systemctl show -p ActiveState --value "deptool-activate-$1.service" 2>/dev/null) in
     activating | active | deactivating | reloading) return 1 ;;
@@ -189,11 +279,25 @@ activation_ended() {
 
 # Waits at most 120 s for activation $1 to end.
 wait_activation() {
-  _wa_end=$(($(now_ms) + 120000))
+  now_ms
+  _wa_end=$((ms + 120000))
   until activation_ended "$1"; do
-    [ "$(now_ms)" -lt "$_wa_end" ] || return 1
+    now_ms
+    [ "$ms" -lt "$_wa_end" ] || return 1
     sleep 0.1
   done
+}
+
+# Prints "$1 <byte count>", then the lines of file $2, each ending in a newline (a
+# last line without one gets it). The shell counts the bytes (${#} in the C locale
+# counts bytes in dash and bash alike): `wc` and `cat` would be two processes.
+print_counted() {
+  _pc_text=
+  while IFS= read -r _pc_l || [ -n "$_pc_l" ]; do _pc_text=$_pc_text$_pc_l$nl; done <"$2"
+  LC_ALL=C
+  _pc_n=${#_pc_text}
+  LC_ALL=C.UTF-8
+  printf '%s %s\n%s' "$1" "$_pc_n" "$_pc_text"
 }
 
 cmd_session() {
@@ -201,7 +305,9 @@ cmd_session() {
   _holder=$1
   shift
   for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
-  mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
+  if [ ! -d "$D/apps" ] || [ ! -d "$D/bin" ] || [ ! -d "$D/activations" ] || [ ! -d "$D/tmp" ]; then
+    mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
+  fi
   exec 9>>"$D/lock"
   if ! flock -n 9; then
     _h=
@@ -209,74 +315,124 @@ cmd_session() {
     printf 'busy %s\n' "$_h"
     exit 75
   fi
-  printf '%s %s %s\n' "$_holder" "$(date +%s)" "$$" >"$D/lock.holder.new"
-  mv -f "$D/lock.holder.new" "$D/lock.holder"
+  # Written in place (no rename): it is read only by a session refused as busy, for its
+  # message, and by commands presenting this session's token, which come after `ready`.
+  { printf '%s ' "$_holder" && date "+%s $$"; } >"$D/lock.holder"
   # Leftovers of stages that died; we hold the lock, so nobody else is staging.
-  rm -rf "$D/tmp"
-  mkdir "$D/tmp"
-  _last=$(last_activation)
-  if [ -n "$_last" ] && ! wait_activation "$_last"; then
-    printf 'busy activation %s is still running\n' "$_last"
+  for _f in "$D"/tmp/* "$D"/tmp/.[!.]* "$D"/tmp/..?*; do
+    if [ -e "$_f" ] || [ -L "$_f" ]; then
+      rm -rf "$D/tmp"
+      mkdir "$D/tmp"
+      break
+    fi
+  done
+  last_activation
+  if [ -n "$last" ] && ! wait_activation "$last"; then
+    printf 'busy activation %s is still running\n' "$last"
     exit 75
   fi
 
   printf 'session %s\n' "$$"
-  printf 'agent %s %s\n' "$AGENT_VERSION" "$(sha10)"
+  agent_sha10 "$scratch"
+  printf 'agent %s %s\n' "$AGENT_VERSION" "$sha10"
   _h=
   if [ -f "$ROOT/etc/hostname" ]; then IFS= read -r _h <"$ROOT/etc/hostname" || true; fi
   printf 'hostname %s\n' "$_h"
   if [ -n "$ROOT" ]; then
     printf 'system skipped\n'
   else
-    printf 'system %s\n' "$(systemctl is-system-running 2>/dev/null || true)"
-    systemctl list-units --state=failed --no-legend --plain --full 2>/dev/null |
-      while read -r _u _; do printf 'failed %s\n' "$_u"; done
+    _sys=
+    systemctl is-system-running >"$scratch" 2>/dev/null || true
+    read -r _sys <"$scratch" || true
+    printf 'system %s\n' "$_sys"
+    # A running system has no failed units: they would make it degraded.
+    if [ "$_sys" != running ]; then
+      systemctl list-units --state=failed --no-legend --plain --full >"$scratch" 2>/dev/null || true
+      while read -r _u _; do printf 'failed %s\n' "$_u"; done <"$scratch"
+    fi
   fi
-  if [ -n "$_last" ]; then
+  if [ -n "$last" ]; then
     _r=failed
-    if [ -f "$D/activations/$_last/result" ]; then read -r _r <"$D/activations/$_last/result"; fi
-    printf 'activation %s %s\n' "$_last" "$_r"
+    if [ -f "$D/activations/$last/result" ]; then read -r _r <"$D/activations/$last/result"; fi
+    printf 'activation %s %s\n' "$last" "$_r"
   fi
-  for _d in "$D"/apps/*/; do
-    _d=${_d%/}
-    _app=${_d##*/}
-    if [ -L "$_d/current" ]; then printf 'current %s %s\n' "$_app" "$(readlink "$_d/current")"; fi
-    if [ -L "$_d/previous" ]; then printf 'previous %s %s\n' "$_app" "$(readlink "$_d/previous")"; fi
-  done
-  if [ -f "$D/state.json" ]; then
-    _n=$(wc -c <"$D/state.json")
-    printf 'state %s\n' "$((_n))"
-    cat "$D/state.json"
-  else
-    printf 'state 0\n'
-  fi
-  check_facts "$@"
+  check_facts session "$@"
   printf 'ready\n'
-  # Become cat, keeping descriptor 9: the lock lives exactly as long as the channel's
-  # stdin, which ends when the driver closes it or the connection drops.
-  exec cat >/dev/null
+  # Then either `activate <id> <timeout>` and its input (the rest of stdin), run
+  # here, on the session's channel, which saves the driver a channel and the host a
+  # login shell and an agent; or the end of stdin. Either way the lock (descriptor 9)
+  # lives until this process exits, which the driver's end of stdin or a dropped
+  # connection brings about. Builtins only: no child process holds the lock, and the
+  # pid stays the token.
+  if IFS=' ' read -r _sc _sa _sb _sr; then
+    if [ "$_sc" != activate ] || [ -z "$_sb" ] || [ -n "$_sr" ]; then usage "session: expected 'activate <id> <timeout>', not: $_sc"; fi
+    cmd_activate "$_sa" "$_sb"
+    exit 0
+  fi
 }
 
 # --- check, stage, gc ----------------------------------------------------------------------
 
+# Reports one difference found by check_rev in the current revision of app $_app.
+report_drift() {
+  printf '%s %s %s\n' "$1" "$_app" "$2"
+}
+
 # The drift facts: every file of every current revision against its checksum list, and
-# what each target path is (link value, `-` when missing, `!` when not a link).
+# what each target path $2... is (link value, `-` when missing, `!` when not a link).
+# With $1 = session, the current and previous link of every app and state.json come
+# first.
 check_facts() {
+  _cf_session=$1
+  shift
+  # One readlink for the targets and every app's current and previous link.
+  _cf_k=$#
+  for _t; do set -- "$@" "$ROOT$_t"; done
+  shift "$_cf_k"
   for _d in "$D"/apps/*/; do
+    if [ -d "$_d" ]; then set -- "$@" "${_d%/}/current" "${_d%/}/previous"; fi
+  done
+  read_links "$@"
+  if [ "$_cf_session" = session ]; then
+    _cf_i=$_cf_k
+    for _d in "$D"/apps/*/; do
+      [ -d "$_d" ] || continue
+      _d=${_d%/}
+      _rev=- _prev=-
+      eval "_rev=\$rl_$((_cf_i + 1)) _prev=\$rl_$((_cf_i + 2))"
+      _cf_i=$((_cf_i + 2))
+      if [ "$_rev" != - ]; then printf 'current %s %s\n' "${_d##*/}" "$_rev"; fi
+      if [ "$_prev" != - ]; then printf 'previous %s %s\n' "${_d##*/}" "$_prev"; fi
+    done
+    if [ -f "$D/state.json" ]; then
+      print_counted state "$D/state.json"
+    else
+      printf 'state 0\n'
+    fi
+  fi
+  _cf_i=$_cf_k
+  for _d in "$D"/apps/*/; do
+    [ -d "$_d" ] || continue
     _d=${_d%/}
     _app=${_d##*/}
-    [ -L "$_d/current" ] || continue
-    _rev=$(readlink "$_d/current")
+    _rev=-
+    eval "_rev=\$rl_$((_cf_i + 1))"
+    _cf_i=$((_cf_i + 2))
+    [ "$_rev" != - ] || continue
     if [ ! -d "$_d/$_rev" ] || [ ! -f "$_d/$_rev.sha256" ]; then
       printf 'missing %s %s\n' "$_app" "$_rev"
       continue
     fi
-    check_rev "$_d/$_rev" "$_d/$_rev.sha256" | while IFS= read -r _l; do printf '%s %s %s\n' "${_l%% *}" "$_app" "${_l#* }"; done
+    check_rev "$_d/$_rev" "$_d/$_rev.sha256" report_drift
   done
-  for _t; do
-    _p=$ROOT$_t
-    if [ -L "$_p" ]; then
-      printf 'link %s %s\n' "$_t" "$(unroot "$(readlink -- "$_p")")"
+  _cf_i=0
+  while [ "$_cf_i" -lt "$_cf_k" ]; do
+    _cf_i=$((_cf_i + 1))
+    _p='' _v=-
+    eval "_p=\${$_cf_i} _v=\$rl_$_cf_i"
+    _t=${_p#"$ROOT"}
+    if [ "$_v" != - ]; then
+      printf 'link %s %s\n' "$_t" "$(unroot "$_v")"
     elif [ -e "$_p" ]; then
       printf 'link %s !\n' "$_t"
     else
@@ -286,13 +442,13 @@ check_facts() {
 }
 
 cmd_check() {
-  check_facts "$@"
+  check_facts check "$@"
   printf 'done\n'
 }
 
 cmd_stage() {
   x=$D/tmp/stage.$$
-  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$x.revs" "$x.problems"' EXIT
+  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err"' EXIT
   trap 'exit 129' HUP
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -301,63 +457,90 @@ cmd_stage() {
   printf 'done\n'
 }
 
+# Records one problem of revision $_app/$_rev found by check_rev.
+report_stage() {
+  problems=$problems${problems:+$nl}"error $_app/$_rev: $1 $2"
+}
+
+# Notes that check_rev found a difference.
+report_differs() {
+  differs=1
+}
+
 # Verifies the revisions extracted in $1 (`<app>/<rev>/...` and `<app>/<rev>.sha256`) and
 # moves them into apps/; on any problem prints `error` lines, installs nothing, exits 3.
 stage_dir() {
   _sd=$1
-  # Exactly <app>/<rev>/... and <app>/<rev>.sha256, each rev with its list.
-  : >"$_sd.revs"
-  : >"$_sd.problems"
-  find "$_sd" -mindepth 1 -maxdepth 2 | while IFS= read -r _p; do
-    _r=${_p#"$_sd"/}
-    _app=${_r%%/*}
-    _e=${_r#*/}
-    if [ "$_r" = "$_app" ]; then
-      if [ -d "$_p" ] && is_name "$_app"; then continue; fi
-    elif [ -d "$_p" ] && is_rev "$_e"; then
-      if [ -f "$_p.sha256" ]; then
-        printf '%s %s\n' "$_app" "$_e" >>"$_sd.revs"
-        continue
-      fi
-      _r="$_r has no checksum list $_r.sha256"
-    elif [ -f "$_p" ] && is_rev "${_e%.sha256}" && [ "$_e" = "${_e%.sha256}.sha256" ]; then
-      if [ -d "${_p%.sha256}" ]; then continue; fi
-      _r="$_r lists a revision that was not sent"
+  # Exactly <app>/<rev>/... and <app>/<rev>.sha256, each rev with its list. Names were
+  # checked by receive_tar; these are globs, so no process.
+  problems=
+  _revs=
+  for _p in "$_sd"/* "$_sd"/.[!.]* "$_sd"/..?*; do
+    [ -e "$_p" ] || [ -L "$_p" ] || continue
+    _app=${_p##*/}
+    if [ -L "$_p" ] || [ ! -d "$_p" ] || ! is_name "$_app"; then
+      problems=$problems${problems:+$nl}"error unexpected $_app"
+      continue
     fi
-    printf 'unexpected %s\n' "$_r" >>"$_sd.problems"
+    for _e in "$_p"/* "$_p"/.[!.]* "$_p"/..?*; do
+      [ -e "$_e" ] || [ -L "$_e" ] || continue
+      _r=$_app/${_e##*/}
+      _e=${_e##*/}
+      if [ -L "$_p/$_e" ]; then
+        :
+      elif [ -d "$_p/$_e" ] && is_rev "$_e"; then
+        if [ -f "$_p/$_e.sha256" ]; then
+          _revs="$_revs $_app/$_e"
+          continue
+        fi
+        _r="$_r has no checksum list $_r.sha256"
+      elif [ -f "$_p/$_e" ] && is_rev "${_e%.sha256}" && [ "$_e" = "${_e%.sha256}.sha256" ]; then
+        if [ -d "$_p/${_e%.sha256}" ]; then continue; fi
+        _r="$_r lists a revision that was not sent"
+      fi
+      problems=$problems${problems:+$nl}"error unexpected $_r"
+    done
   done
-  if [ -s "$_sd.problems" ]; then
-    while IFS= read -r _l; do printf 'error %s\n' "$_l"; done <"$_sd.problems"
+  # One walk that catches anything but files and dirs (receive_tar let none in) and
+  # makes the tree read-only: dirs 0755, files 0444 (0555 when executable).
+  find "$_sd" \( -type d -exec chmod 0755 {} + \) -o \( -type f -perm -u+x -exec chmod 0555 {} + \) \
+    -o \( -type f -exec chmod 0444 {} + \) -o -print >"$scratch"
+  if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
+  if [ -n "$problems" ]; then
+    printf '%s\n' "$problems"
     exit 3
   fi
-  while read -r _app _rev; do
-    check_rev "$_sd/$_app/$_rev" "$_sd/$_app/$_rev.sha256" | while IFS= read -r _l; do
-      printf 'error %s/%s: %s\n' "$_app" "$_rev" "$_l"
-    done >>"$_sd.problems"
-  done <"$_sd.revs"
-  if [ -s "$_sd.problems" ]; then
-    cat "$_sd.problems"
+  for _r in $_revs; do
+    _app=${_r%/*}
+    _rev=${_r#*/}
+    check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage
+  done
+  if [ -n "$problems" ]; then
+    printf '%s\n' "$problems"
     exit 3
   fi
 
-  find "$_sd" -type d -exec chmod 0755 {} +
-  find "$_sd" -type f -perm -u+x -exec chmod 0555 {} +
-  find "$_sd" -type f ! -perm -u+x -exec chmod 0444 {} +
-  while read -r _app _rev; do
+  for _r in $_revs; do
+    _app=${_r%/*}
+    _rev=${_r#*/}
     _dst=$D/apps/$_app
-    mkdir -p "$_dst"
-    if [ ! -d "$_dst/$_rev" ]; then
-      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
-    elif [ -n "$(check_rev "$_dst/$_rev" "$_sd/$_app/$_rev.sha256")" ]; then
+    [ -d "$_dst" ] || mkdir -p "$_dst"
+    if [ -d "$_dst/$_rev" ]; then
       # Revisions are content-addressed, so a present one is kept; one modified on the
       # host is replaced by the verified copy.
-      mv -T "$_dst/$_rev" "$_sd/$_app/$_rev.modified"
-      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
+      differs=0
+      check_rev "$_dst/$_rev" "$_sd/$_r.sha256" report_differs
+      if [ "$differs" = 1 ]; then
+        mv -T "$_dst/$_rev" "$_sd/$_r.modified"
+        mv -T "$_sd/$_r" "$_dst/$_rev"
+      fi
+      mv -f "$_sd/$_r.sha256" "$_dst/$_rev.sha256"
+    else
+      # The revision and its list in one process.
+      mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256"
     fi
-    mv -f "$_sd/$_app/$_rev.sha256" "$_dst/$_rev.sha256"
     printf 'staged %s %s\n' "$_app" "$_rev"
-  done <"$_sd.revs"
-  rm -f -- "$_sd.revs" "$_sd.problems"
+  done
 }
 
 # Is $1 among the remaining arguments?
@@ -370,45 +553,77 @@ is_among() {
 
 cmd_gc() {
   for _k; do is_rev "$_k" || usage "not a revision: $_k"; done
+  # Revisions are hex, so the ones to keep fit in one string; the positional
+  # parameters then collect what to remove, for a single `rm`.
+  _keep=" $* "
+  set --
+  _gc_out=
   for _d in "$D"/apps/*/; do
     [ -d "$_d" ] || continue
     _d=${_d%/}
-    _cur=$(link_of "$_d/current")
-    _prev=$(link_of "$_d/previous")
+    read_links "$_d/current" "$_d/previous"
+    _cur=- _prv=-
+    eval "_cur=\$rl_1 _prv=\$rl_2"
+    _gc_kept=0
     for _e in "$_d"/* "$_d"/.[!.]* "$_d"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
       _n=${_e##*/}
       _r=${_n%.sha256}
-      if [ "$_n" = current ] || [ "$_n" = previous ] || [ "$_r" = "$_cur" ] || [ "$_r" = "$_prev" ] || is_among "$_r" "$@"; then
-        continue
-      fi
-      rm -rf -- "$_e"
-      printf 'removed apps/%s/%s\n' "${_d##*/}" "$_n"
+      case $_n:$_keep in
+        current:* | previous:* | "$_cur:"* | "$_cur.sha256:"* | "$_prv:"* | "$_prv.sha256:"* | *:*" $_r "*)
+          _gc_kept=1
+          continue
+          ;;
+      esac
+      set -- "$@" "$_e"
+      _gc_out="${_gc_out}removed apps/${_d##*/}/$_n$nl"
     done
     # An app without current or previous has been removed; its dir is empty now.
-    if rmdir -- "$_d" 2>/dev/null; then printf 'removed apps/%s\n' "${_d##*/}"; fi
+    if [ "$_gc_kept" = 0 ]; then
+      set -- "$@" "$_d"
+      _gc_out="${_gc_out}removed apps/${_d##*/}$nl"
+    fi
   done
-  _me=agent-$AGENT_VERSION-$(sha10)
+  # The running agent is kept; it is the installed one when its name says so.
+  case ${self##*/} in
+    agent-"$AGENT_VERSION"-*) _me=${self##*/} ;;
+    *)
+      agent_sha10 "$scratch"
+      _me=agent-$AGENT_VERSION-$sha10
+      ;;
+  esac
   for _f in "$D"/bin/agent-* "$D"/bin/.agent.*; do
     if [ ! -e "$_f" ] || [ "${_f##*/}" = "$_me" ]; then continue; fi
-    rm -f -- "$_f"
-    printf 'removed bin/%s\n' "${_f##*/}"
+    set -- "$@" "$_f"
+    _gc_out="${_gc_out}removed bin/${_f##*/}$nl"
   done
+  # The newest 5 activations stay. The order file is trimmed to them only once it has
+  # more than 10 lines, so most deploys need no rewrite of it.
   _order=$D/activations/order
+  _k1='' _k2='' _k3='' _k4='' _k5=
+  _gc_lines=0
   if [ -f "$_order" ]; then
-    tail -n 5 "$_order" >"$_order.new"
-    mv -f "$_order.new" "$_order"
-  else
-    : >"$_order"
+    while IFS= read -r _a; do
+      _gc_lines=$((_gc_lines + 1))
+      _k1=$_k2 _k2=$_k3 _k3=$_k4 _k4=$_k5 _k5=$_a
+    done <"$_order"
   fi
   for _a in "$D"/activations/*/; do
     [ -d "$_a" ] || continue
     _a=${_a%/}
-    if grep -qxF -- "${_a##*/}" "$_order"; then continue; fi
-    rm -rf -- "$_a"
-    printf 'removed activations/%s\n' "${_a##*/}"
+    _n=${_a##*/}
+    if [ "$_n" = "$_k1" ] || [ "$_n" = "$_k2" ] || [ "$_n" = "$_k3" ] || [ "$_n" = "$_k4" ] || [ "$_n" = "$_k5" ]; then continue; fi
+    set -- "$@" "$_a"
+    _gc_out="${_gc_out}removed activations/$_n$nl"
   done
-  printf 'done\n'
+  if [ "$_gc_lines" -gt 10 ]; then
+    for _a in "$_k1" "$_k2" "$_k3" "$_k4" "$_k5"; do printf '%s\n' "$_a"; done >"$_order.new"
+    mv -f "$_order.new" "$_order"
+  elif [ ! -f "$_order" ]; then
+    : >"$_order"
+  fi
+  if [ $# -gt 0 ]; then rm -rf -- "$@"; fi
+  printf '%sdone\n' "$_gc_out"
 }
 
 # --- activation ---------------------------------------------------------------------------
@@ -492,8 +707,10 @@ sd() {
     st=skipped
     return 0
   fi
-  if _sd_out=$("$@" 2>&1); then return 0; fi
-  err="$* failed: $(oneline "$_sd_out")"
+  # Output through a file, not a command substitution: one fork fewer per command.
+  if "$@" >"$scratch" 2>&1; then return 0; fi
+  err="$* failed:"
+  while IFS= read -r _sd_l || [ -n "$_sd_l" ]; do err="$err $_sd_l"; done <"$scratch"
   return 1
 }
 
@@ -502,7 +719,9 @@ sd() {
 # unlinking is a step of its own.
 disable_now() {
   _dn_link=/etc/systemd/system/$1
-  _dn_was=$(link_of "$_dn_link")
+  read_links "$_dn_link"
+  _dn_was=-
+  eval "_dn_was=\$rl_1"
   _dn_rc=0
   sd systemctl disable --now "$1" || _dn_rc=1
   if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
@@ -517,16 +736,29 @@ s_flip() {
     err="$1 $2 is not staged"
     return 1
   fi
-  _fc=$(link_of "$_fd/current")
-  _fp=$(link_of "$_fd/previous")
+  read_links "$_fd/current" "$_fd/previous"
+  _fc=- _fp=-
+  eval "_fc=\$rl_1 _fp=\$rl_2"
   undo links "$1" "$_fc" "$_fp"
-  if [ "$_fc" != - ] && [ "$_fc" != "$2" ]; then set_link "$_fd/previous" "$_fc" || return 1; fi
-  set_link "$_fd/current" "$2"
+  [ "$_fc" != "$2" ] || return 0
+  # Both new links are made in the activation's dir under their final names, then
+  # renamed over the old ones by one `mv` (each rename atomic, previous first).
+  if [ -L "$A/current" ] || [ -L "$A/previous" ]; then rm -f -- "$A/current" "$A/previous"; fi
+  if [ "$_fc" = - ]; then
+    ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/current" && return 0
+  else
+    ln -s -- "$_fc" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
+  fi
+  err="cannot point apps/$1/current at $2"
+  return 1
 }
 
 s_remove_app() {
   _fd=$D/apps/$1
-  undo links "$1" "$(link_of "$_fd/current")" "$(link_of "$_fd/previous")"
+  read_links "$_fd/current" "$_fd/previous"
+  _fc=- _fp=-
+  eval "_fc=\$rl_1 _fp=\$rl_2"
+  undo links "$1" "$_fc" "$_fp"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"
     return 1
@@ -637,7 +869,10 @@ s_enable() {
 
 s_restart() {
   undo restart "$1"
-  # reset-failed first: a unit that hit its start limit would refuse to start.
+  # A manual restart zeroes NRestarts, as verify expects. A unit that hit its start
+  # limit refuses to start: only then are reset-failed and a second try needed
+  # (systemctl costs ~9 ms of host CPU a call).
+  sd systemctl restart "$1" && return 0
   sd systemctl reset-failed "$1" || true
   sd systemctl restart "$1"
 }
@@ -645,31 +880,51 @@ s_restart() {
 s_state() {
   err="cannot install state.json"
   if [ -f "$D/state.json" ]; then
-    cp -p "$D/state.json" "$A/state.old" || return 1
+    # A second name keeps the old one once the rename below replaces it: no copy.
+    ln -f "$D/state.json" "$A/state.old" || return 1
     undo state saved
   else
     undo state none
   fi
-  cp "$A/state.json" "$D/.state.json.new" && mv -f "$D/.state.json.new" "$D/state.json" || return 1
+  mv -f "$A/state.json" "$D/state.json" || return 1
   err=
 }
 
-# Reads a unit's state into us_active, us_sub, us_result, us_restarts and us_type.
-# `systemctl show` prints the properties in its own order, so they are matched by key.
+# Reads the states of units $@ with one `systemctl show` (it prints one block of
+# properties per unit, in order, separated by empty lines): sets us_<n> (n counting
+# from 1) to "<ActiveState> <SubState> <Result> <NRestarts> <Type>", `-` for an empty
+# property. systemctl prints the properties in its own order, so they are matched by key.
+units_state() {
+  systemctl show -p ActiveState -p SubState -p Result -p NRestarts -p Type -- "$@" >"$scratch" 2>/dev/null || true
+  _us_i=0
+  for _us_u; do
+    _us_i=$((_us_i + 1))
+    eval "us_$_us_i='- - - 0 -'"
+  done
+  _us_i=1
+  _us_a=- _us_s=- _us_r=- _us_n=0 _us_t=- _us_seen=0
+  while IFS='=' read -r _us_k _us_v || [ -n "$_us_k" ]; do
+    case $_us_k in
+      '')
+        if [ "$_us_seen" = 1 ]; then eval "us_$_us_i=\"\$_us_a \$_us_s \$_us_r \$_us_n \$_us_t\""; fi
+        _us_i=$((_us_i + 1))
+        _us_a=- _us_s=- _us_r=- _us_n=0 _us_t=- _us_seen=0
+        ;;
+      ActiveState) _us_a=${_us_v:--} _us_seen=1 ;;
+      SubState) _us_s=${_us_v:--} _us_seen=1 ;;
+      Result) _us_r=${_us_v:--} _us_seen=1 ;;
+      NRestarts) _us_n=${_us_v:-0} _us_seen=1 ;;
+      Type) _us_t=${_us_v:--} _us_seen=1 ;;
+    esac
+  done <"$scratch"
+  if [ "$_us_seen" = 1 ]; then eval "us_$_us_i=\"\$_us_a \$_us_s \$_us_r \$_us_n \$_us_t\""; fi
+}
+
+# Sets us_active, us_sub, us_result, us_restarts and us_type from us_$1 (units_state).
 unit_state() {
   us_active=- us_sub=- us_result=- us_restarts=0 us_type=-
-  _us_out=$(systemctl show -p ActiveState -p SubState -p Result -p NRestarts -p Type "$1" 2>/dev/null) || true
-  while IFS='=' read -r _us_k _us_v; do
-    case $_us_k in
-      ActiveState) us_active=${_us_v:--} ;;
-      SubState) us_sub=${_us_v:--} ;;
-      Result) us_result=${_us_v:--} ;;
-      NRestarts) us_restarts=${_us_v:-0} ;;
-      Type) us_type=${_us_v:--} ;;
-    esac
-  done <<EOF
-$_us_out
-EOF
+  eval "set -- \$us_$1"
+  us_active=$1 us_sub=$2 us_result=$3 us_restarts=$4 us_type=$5
 }
 
 oneshot_done() {
@@ -691,11 +946,8 @@ unit_healthy() {
 }
 
 log_status() {
-  systemctl status --no-pager --full --lines=10 "$1" >"$A/status.out" 2>&1 || true
-  _ls_n=$(wc -c <"$A/status.out")
-  log "status $1 $((_ls_n))"
-  cat "$A/status.out" >>"$A/log"
-  rm -f -- "$A/status.out"
+  systemctl status --no-pager --full --lines=10 "$1" >"$scratch" 2>&1 || true
+  print_counted "status $1" "$scratch" >>"$A/log"
 }
 
 s_verify() {
@@ -706,19 +958,27 @@ s_verify() {
     for _vu; do log "unit $_vu skipped"; done
     return 0
   fi
-  _vend=$(($(now_ms) + _vs))
+  now_ms
+  _vend=$((ms + _vs))
   _vbad=$tab
   while :; do
+    units_state "$@"
+    _vi=0
     for _vu; do
-      unit_state "$_vu"
+      _vi=$((_vi + 1))
+      unit_state "$_vi"
       if unit_broken; then _vbad=$_vbad$_vu$tab; fi
     done
-    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ "$(now_ms)" -ge "$_vend" ]; then break; fi
+    now_ms
+    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ "$ms" -ge "$_vend" ]; then break; fi
     sleep 0.1
   done
+  # The states logged are those of the last poll, which ended the settle time.
   _vrc=0
+  _vi=0
   for _vu; do
-    unit_state "$_vu"
+    _vi=$((_vi + 1))
+    unit_state "$_vi"
     log "unit $_vu $us_active $us_sub $us_result $us_restarts"
     case $_vbad in
       *"$tab$_vu$tab"*) _vwhy="$_vu failed during the settle time" ;;
@@ -881,6 +1141,8 @@ rollback() {
 cmd_run_activation() {
   A=$D/activations/$1
   if [ ! -f "$A/steps" ] || [ -e "$A/result" ]; then usage "no pending activation $1"; fi
+  # Its own: run-activation may outlive the session whose lock guards $D/scratch.
+  scratch=$A/scratch
   exec 8>>"$D/activation.lock"
   flock -n 8 || usage "another activation is running"
   # systemd stops the unit with SIGTERM when TimeoutStartSec is over: finish the current
@@ -919,10 +1181,11 @@ cmd_activate() {
   A=$D/activations/$1
   [ ! -e "$A" ] || refuse "activation $1 exists"
   x=$D/tmp/activate.$$
-  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err"' EXIT
+  # The staged revisions' leftovers (empty dirs) go at the end, in the same `rm`.
+  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$A/revisions"' EXIT
   receive_tar "$x"
   for _f in "$x"/* "$x"/.[!.]* "$x"/..?*; do
-    [ -e "$_f" ] || continue
+    [ -e "$_f" ] || [ -L "$_f" ] || continue
     case ${_f##*/} in
       steps | state.json) [ -f "$_f" ] || refuse "${_f##*/} is not a file" ;;
       revisions) [ -d "$_f" ] || refuse "revisions is not a directory" ;;
@@ -932,11 +1195,8 @@ cmd_activate() {
   [ -f "$x/steps" ] || refuse "no steps were sent"
   check_steps "$x" || refuse "$err"
   # Revisions sent along are staged first: one round trip instead of two.
-  if [ -d "$x/revisions" ]; then
-    stage_dir "$x/revisions"
-    rm -rf -- "$x/revisions"
-  fi
-  mkdir -p "$D/activations"
+  if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
+  [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\n' "$1" >>"$D/activations/order"
   if [ -n "$ROOT" ]; then
@@ -960,7 +1220,7 @@ cmd_activate() {
   fi
   print_result "$1"
   # After a success, what is neither current nor previous goes: one round trip fewer.
-  if [ "$(cat "$A/result" 2>/dev/null)" = ok ]; then cmd_gc >/dev/null; fi
+  if [ "$_pr_r" = ok ]; then cmd_gc >/dev/null; fi
 }
 
 cmd_result() {
@@ -980,13 +1240,17 @@ if [ "${1:-}" = --root ]; then
   shift 2
 fi
 D=$ROOT/var/lib/deptool
+# Output of a command that is read back with `read`: a file instead of a command
+# substitution spares a fork. Only lock holders use it (run-activation has its own).
+scratch=$D/scratch
 [ $# -ge 1 ] || usage "usage: deptool-agent [--root DIR] <command> [args...]"
 cmd=$1
 shift
 case $cmd in
   hello)
     [ $# -eq 0 ] || usage "hello takes no arguments"
-    printf 'deptool-agent %s %s\n' "$AGENT_VERSION" "$(sha10)"
+    agent_sha10
+    printf 'deptool-agent %s %s\n' "$AGENT_VERSION" "$sha10"
     ;;
   session)
     [ $# -ge 1 ] || usage "usage: session <holder> [target...]"

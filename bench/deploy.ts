@@ -16,7 +16,7 @@ const RUNS = Number(values.runs);
 const SIZES = values.hosts.split(',').map(Number);
 const CLI = resolve(import.meta.dirname, '..', 'dist', 'cli.js');
 /** deploy's default --parallel: bigger fleets are also measured with every host at once, to show what the default costs. */
-const DEFAULT_PARALLEL = 10;
+const DEFAULT_PARALLEL = 32;
 const PHASES = ['connecting', 'locked', 'uploading', 'activating', 'done'] as const;
 
 type Phase = (typeof PHASES)[number];

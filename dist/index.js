@@ -86,11 +86,16 @@ umask 022
 LC_ALL=C.UTF-8
 export LC_ALL
 
-tab=$(printf '\\t')
+tab='	'
 nl='
 '
 ROOT=
-self=$(readlink -f -- "$0")
+# The driver runs the agent by its absolute path (and so does activate, through
+# systemd-run): resolving it would cost a process on every call.
+case $0 in
+  /*) self=$0 ;;
+  *) self=$(readlink -f -- "$0") ;;
+esac
 
 usage() {
   printf 'error %s\\n' "$*" >&2
@@ -102,12 +107,27 @@ refuse() {
   exit 3
 }
 
-sha10() {
-  sha256sum <"$self" | cut -c1-10
+# Sets sha10 to the first 10 hex digits of this script's SHA-256 (hashed on every
+# call, so a changed file never passes for the installed agent). One process: the
+# output goes through a file, not a command substitution.
+agent_sha10() {
+  if [ -n "\${1:-}" ]; then
+    sha256sum <"$self" >"$1"
+    read -r sha10 _ <"$1"
+  else
+    sha10=$(sha256sum <"$self")
+  fi
+  sha10=\${sha10%"\${sha10#??????????}"}
 }
 
+# Sets ms to a monotonic clock in milliseconds, from /proc/uptime (centiseconds):
+# \`date\` would cost a process on every poll.
 now_ms() {
-  date +%s%3N
+  read -r ms _ </proc/uptime
+  ms=\${ms%.*}\${ms#*.}0
+  while :; do
+    case $ms in 0?*) ms=\${ms#0} ;; *) break ;; esac
+  done
 }
 
 # One line out of a command's output, for \`error\` lines.
@@ -158,6 +178,37 @@ link_of() {
   if [ -L "$1" ]; then readlink -- "$1"; else printf -- '-'; fi
 }
 
+# Reads the symlinks given as arguments with one \`readlink\` for all of them (one
+# process per link adds up): sets rl_1, rl_2, ... to each one's content, or \`-\` when
+# it is not a symlink. A content with a newline would shift the lines; then every
+# link is read on its own.
+read_links() {
+  _rl_any=0
+  for _rl_p; do
+    if [ -L "$_rl_p" ]; then _rl_any=1; fi
+  done
+  : >"$scratch"
+  if [ "$_rl_any" = 1 ]; then readlink -- "$@" >"$scratch" 2>/dev/null || true; fi
+  exec 5<"$scratch"
+  _rl_i=0
+  _rl_ok=1
+  for _rl_p; do
+    _rl_i=$((_rl_i + 1))
+    _rl_v=-
+    if [ -L "$_rl_p" ]; then IFS= read -r _rl_v <&5 || _rl_ok=0; fi
+    eval "rl_$_rl_i=\\$_rl_v"
+  done
+  if IFS= read -r _rl_v <&5 || [ -n "$_rl_v" ]; then _rl_ok=0; fi
+  exec 5<&-
+  [ "$_rl_ok" = 0 ] || return 0
+  _rl_i=0
+  for _rl_p; do
+    _rl_i=$((_rl_i + 1))
+    _rl_v=$(link_of "$_rl_p")
+    eval "rl_$_rl_i=\\$_rl_v"
+  done
+}
+
 # Points link $1 at $2 atomically: a new link renamed over the old one, so readers see
 # the old or the new link and never nothing (\`ln -sfn\` unlinks first).
 set_link() {
@@ -179,61 +230,93 @@ restore_link() {
 # Receives a tar stream on stdin into the new directory $1. The stream is saved to a file
 # and listed before anything is extracted: only regular files and directories are
 # accepted (no symlink or hard link can redirect a later member), and no name may be
-# absolute or contain \`..\`, so every member lands inside $1. A \`find\` afterwards checks
-# the result once more. Extraction ignores the archive's owners and permission bits
-# beyond the umask (0644/0755).
+# absolute or contain \`..\`, so every member lands inside $1 (stage_dir checks the result
+# once more). Extraction ignores the archive's owners and permission bits beyond the
+# umask (0644/0755). $1.tar and $1.list stay for the caller's cleanup.
 receive_tar() {
   cat >"$1.tar"
-  if ! tar -tvf "$1.tar" --quoting-style=escape >"$1.list" 2>"$1.err"; then
-    refuse "the input is not a valid tar stream: $(oneline "$(head -n 1 "$1.err")")"
+  if ! tar -tvf "$1.tar" --numeric-owner --quoting-style=escape >"$1.list" 2>"$1.err"; then
+    IFS= read -r _rt <"$1.err" || true
+    refuse "the input is not a valid tar stream: $_rt"
   fi
+  # One verbose listing gives both the type and the name: \`<mode> <uid>/<gid> <size>
+  # <date> <time> <name>\`. Only types \`-\` and \`d\` get past the first case, so the size
+  # field never holds the two numbers of a device.
   while IFS= read -r _rt; do
     case $_rt in
       -* | d*) ;;
       *) refuse "only regular files and directories are accepted: $_rt" ;;
     esac
-  done <"$1.list"
-  tar -tf "$1.tar" --quoting-style=escape >"$1.list"
-  while IFS= read -r _rt; do
+    IFS=' ' read -r _ _ _ _ _ _rt <<EOT
+$_rt
+EOT
     case $_rt in /*) refuse "absolute path in the archive: $_rt" ;; esac
     case /$_rt/ in */../*) refuse "path with '..' in the archive: $_rt" ;; esac
   done <"$1.list"
   mkdir -- "$1"
   tar -xf "$1.tar" -C "$1" --no-same-owner --no-same-permissions
-  if [ -n "$(find "$1" ! -type f ! -type d)" ]; then refuse "the archive holds special files"; fi
-  rm -f -- "$1.tar" "$1.list" "$1.err"
 }
 
 # --- revisions ----------------------------------------------------------------------------
 
-# Prints \`modified <path>\` (content differs, or listed but missing), \`extra <path>\` (not
-# listed) or \`invalid <why>\` for every difference between revision dir $1 and its
-# checksum list $2 (absolute path); prints nothing when they agree. Missing files come
-# from comparing the lists, so a listed path that escapes the dir counts as missing.
+# Counts into cf_n the regular files under dir $1 as \`find $1 -type f\` does (symlinks
+# are neither counted nor followed), without starting a process.
+count_files() {
+  for _cf_e in "$1"/* "$1"/.[!.]* "$1"/..?*; do
+    if [ -L "$_cf_e" ]; then continue; fi
+    if [ -f "$_cf_e" ]; then
+      cf_n=$((cf_n + 1))
+    elif [ -d "$_cf_e" ]; then
+      count_files "$_cf_e"
+    fi
+  done
+}
+
+# Calls "$3 <kind> <what>" for every difference between revision dir $1 and its checksum
+# list $2 (absolute path): kind \`modified\` (content differs, or listed but missing),
+# \`extra\` (not listed) or \`invalid\` (what is wrong with the list); calls nothing when
+# they agree. Missing files come from comparing the lists, so a listed path that
+# escapes the dir counts as missing.
 check_rev() {
-  # The common case in four processes: every listed file verifies and the dir holds as
-  # many files as the list names (no line may leave the dir, or the count could match an
-  # extra file). Anything else gets the detailed comparison below.
+  # The common case in one process: every listed file verifies and the dir holds as
+  # many files as the list names (no line may leave the dir, or the count could match
+  # an extra file). Anything else gets the detailed comparison below.
   _cr_safe=1
+  _cr_lines=0
   while IFS= read -r _cl; do
+    _cr_lines=$((_cr_lines + 1))
     case /\${_cl#*  }/ in */../* | *//* | */./*) _cr_safe=0 ;; esac
   done <"$2"
-  if [ "$_cr_safe" = 1 ] && [ -s "$2" ] && (cd "$1" && sha256sum -c --strict --quiet "$2") >/dev/null 2>&1 &&
-    [ "$(cd "$1" && find . -type f | wc -l)" -eq "$(wc -l <"$2")" ]; then
-    return 0
+  if [ "$_cr_safe" = 1 ] && [ "$_cr_lines" -gt 0 ]; then
+    # Small revisions are counted by the shell; \`find\` is quicker for big ones.
+    if [ "$_cr_lines" -le 256 ]; then
+      cf_n=0
+      count_files "$1"
+    else
+      find "$1" -type f -printf . >"$scratch"
+      IFS= read -r cf_n <"$scratch" || true
+      cf_n=\${#cf_n}
+    fi
+    # Without a subshell for the cd: every path the agent uses is absolute.
+    _cr_ok=0
+    if [ "$cf_n" = "$_cr_lines" ] && cd -- "$1" && sha256sum -c --strict --quiet "$2" >/dev/null 2>&1; then _cr_ok=1; fi
+    cd /
+    [ "$_cr_ok" = 0 ] || return 0
   fi
   _cr=$D/tmp/check.$$
   (cd "$1" && find . -type f) | sed 's|^\\./||' | sort >"$_cr.have"
   sed 's/^[0-9a-f]\\{64\\}  //' "$2" | sort >"$_cr.want"
   : >"$_cr.out"
   if [ -s "$2" ] && ! (cd "$1" && sha256sum -c --strict --quiet "$2") >"$_cr.out" 2>"$_cr.err" && [ ! -s "$_cr.out" ]; then
-    printf 'invalid checksum list: %s\\n' "$(oneline "$(head -n 1 "$_cr.err")")"
+    "$3" invalid "checksum list: $(oneline "$(head -n 1 "$_cr.err")")"
   fi
   while IFS= read -r _cl; do
-    case $_cl in *': FAILED') printf 'modified %s\\n' "\${_cl%: FAILED}" ;; esac
+    case $_cl in *': FAILED') "$3" modified "\${_cl%: FAILED}" ;; esac
   done <"$_cr.out"
-  comm -13 "$_cr.have" "$_cr.want" | while IFS= read -r _cl; do printf 'modified %s\\n' "$_cl"; done
-  comm -23 "$_cr.have" "$_cr.want" | while IFS= read -r _cl; do printf 'extra %s\\n' "$_cl"; done
+  comm -13 "$_cr.have" "$_cr.want" >"$_cr.out"
+  while IFS= read -r _cl; do "$3" modified "$_cl"; done <"$_cr.out"
+  comm -23 "$_cr.have" "$_cr.want" >"$_cr.out"
+  while IFS= read -r _cl; do "$3" extra "$_cl"; done <"$_cr.out"
   rm -f -- "$_cr.out" "$_cr.err" "$_cr.have" "$_cr.want"
 }
 
@@ -244,21 +327,28 @@ require_session() {
   _h=
   if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
   # The flock is the authority: a holder line whose session ended is stale, and a
-  # pid alone could have been reused.
-  if [ "\${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null || flock -n "$D/lock" true; then
-    refuse "no session"
+  # pid alone could have been reused. Taking the lock here would succeed only when no
+  # session holds it (and it is let go when this refusal exits).
+  if [ "\${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
+  exec 7>>"$D/lock"
+  if flock -n 7; then refuse "no session"; fi
+  exec 7>&-
+}
+
+# Sets last to the newest activation's id (empty when there is none).
+last_activation() {
+  last=
+  if [ -f "$D/activations/order" ]; then
+    while IFS= read -r _la; do last=$_la; done <"$D/activations/order"
   fi
 }
 
-last_activation() {
-  if [ -f "$D/activations/order" ]; then tail -n 1 "$D/activations/order"; fi
-}
-
-# True once activation $1 has ended: nobody holds activation.lock, and it wrote its
-# result or its transient unit is gone (a unit that was killed writes no result).
+# True once activation $1 has ended: it wrote its result (its last act), or nobody
+# holds activation.lock and its transient unit is gone (a unit that was killed writes
+# no result).
 activation_ended() {
-  flock -n "$D/activation.lock" true || return 1
   [ ! -f "$D/activations/$1/result" ] || return 0
+  flock -n "$D/activation.lock" true || return 1
   [ -z "$ROOT" ] || return 0
   case $(systemctl show -p ActiveState --value "deptool-activate-$1.service" 2>/dev/null) in
     activating | active | deactivating | reloading) return 1 ;;
@@ -267,11 +357,25 @@ activation_ended() {
 
 # Waits at most 120 s for activation $1 to end.
 wait_activation() {
-  _wa_end=$(($(now_ms) + 120000))
+  now_ms
+  _wa_end=$((ms + 120000))
   until activation_ended "$1"; do
-    [ "$(now_ms)" -lt "$_wa_end" ] || return 1
+    now_ms
+    [ "$ms" -lt "$_wa_end" ] || return 1
     sleep 0.1
   done
+}
+
+# Prints "$1 <byte count>", then the lines of file $2, each ending in a newline (a
+# last line without one gets it). The shell counts the bytes (\${#} in the C locale
+# counts bytes in dash and bash alike): \`wc\` and \`cat\` would be two processes.
+print_counted() {
+  _pc_text=
+  while IFS= read -r _pc_l || [ -n "$_pc_l" ]; do _pc_text=$_pc_text$_pc_l$nl; done <"$2"
+  LC_ALL=C
+  _pc_n=\${#_pc_text}
+  LC_ALL=C.UTF-8
+  printf '%s %s\\n%s' "$1" "$_pc_n" "$_pc_text"
 }
 
 cmd_session() {
@@ -279,7 +383,9 @@ cmd_session() {
   _holder=$1
   shift
   for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
-  mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
+  if [ ! -d "$D/apps" ] || [ ! -d "$D/bin" ] || [ ! -d "$D/activations" ] || [ ! -d "$D/tmp" ]; then
+    mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
+  fi
   exec 9>>"$D/lock"
   if ! flock -n 9; then
     _h=
@@ -287,74 +393,124 @@ cmd_session() {
     printf 'busy %s\\n' "$_h"
     exit 75
   fi
-  printf '%s %s %s\\n' "$_holder" "$(date +%s)" "$$" >"$D/lock.holder.new"
-  mv -f "$D/lock.holder.new" "$D/lock.holder"
+  # Written in place (no rename): it is read only by a session refused as busy, for its
+  # message, and by commands presenting this session's token, which come after \`ready\`.
+  { printf '%s ' "$_holder" && date "+%s $$"; } >"$D/lock.holder"
   # Leftovers of stages that died; we hold the lock, so nobody else is staging.
-  rm -rf "$D/tmp"
-  mkdir "$D/tmp"
-  _last=$(last_activation)
-  if [ -n "$_last" ] && ! wait_activation "$_last"; then
-    printf 'busy activation %s is still running\\n' "$_last"
+  for _f in "$D"/tmp/* "$D"/tmp/.[!.]* "$D"/tmp/..?*; do
+    if [ -e "$_f" ] || [ -L "$_f" ]; then
+      rm -rf "$D/tmp"
+      mkdir "$D/tmp"
+      break
+    fi
+  done
+  last_activation
+  if [ -n "$last" ] && ! wait_activation "$last"; then
+    printf 'busy activation %s is still running\\n' "$last"
     exit 75
   fi
 
   printf 'session %s\\n' "$$"
-  printf 'agent %s %s\\n' "$AGENT_VERSION" "$(sha10)"
+  agent_sha10 "$scratch"
+  printf 'agent %s %s\\n' "$AGENT_VERSION" "$sha10"
   _h=
   if [ -f "$ROOT/etc/hostname" ]; then IFS= read -r _h <"$ROOT/etc/hostname" || true; fi
   printf 'hostname %s\\n' "$_h"
   if [ -n "$ROOT" ]; then
     printf 'system skipped\\n'
   else
-    printf 'system %s\\n' "$(systemctl is-system-running 2>/dev/null || true)"
-    systemctl list-units --state=failed --no-legend --plain --full 2>/dev/null |
-      while read -r _u _; do printf 'failed %s\\n' "$_u"; done
+    _sys=
+    systemctl is-system-running >"$scratch" 2>/dev/null || true
+    read -r _sys <"$scratch" || true
+    printf 'system %s\\n' "$_sys"
+    # A running system has no failed units: they would make it degraded.
+    if [ "$_sys" != running ]; then
+      systemctl list-units --state=failed --no-legend --plain --full >"$scratch" 2>/dev/null || true
+      while read -r _u _; do printf 'failed %s\\n' "$_u"; done <"$scratch"
+    fi
   fi
-  if [ -n "$_last" ]; then
+  if [ -n "$last" ]; then
     _r=failed
-    if [ -f "$D/activations/$_last/result" ]; then read -r _r <"$D/activations/$_last/result"; fi
-    printf 'activation %s %s\\n' "$_last" "$_r"
+    if [ -f "$D/activations/$last/result" ]; then read -r _r <"$D/activations/$last/result"; fi
+    printf 'activation %s %s\\n' "$last" "$_r"
   fi
-  for _d in "$D"/apps/*/; do
-    _d=\${_d%/}
-    _app=\${_d##*/}
-    if [ -L "$_d/current" ]; then printf 'current %s %s\\n' "$_app" "$(readlink "$_d/current")"; fi
-    if [ -L "$_d/previous" ]; then printf 'previous %s %s\\n' "$_app" "$(readlink "$_d/previous")"; fi
-  done
-  if [ -f "$D/state.json" ]; then
-    _n=$(wc -c <"$D/state.json")
-    printf 'state %s\\n' "$((_n))"
-    cat "$D/state.json"
-  else
-    printf 'state 0\\n'
-  fi
-  check_facts "$@"
+  check_facts session "$@"
   printf 'ready\\n'
-  # Become cat, keeping descriptor 9: the lock lives exactly as long as the channel's
-  # stdin, which ends when the driver closes it or the connection drops.
-  exec cat >/dev/null
+  # Then either \`activate <id> <timeout>\` and its input (the rest of stdin), run
+  # here, on the session's channel, which saves the driver a channel and the host a
+  # login shell and an agent; or the end of stdin. Either way the lock (descriptor 9)
+  # lives until this process exits, which the driver's end of stdin or a dropped
+  # connection brings about. Builtins only: no child process holds the lock, and the
+  # pid stays the token.
+  if IFS=' ' read -r _sc _sa _sb _sr; then
+    if [ "$_sc" != activate ] || [ -z "$_sb" ] || [ -n "$_sr" ]; then usage "session: expected 'activate <id> <timeout>', not: $_sc"; fi
+    cmd_activate "$_sa" "$_sb"
+    exit 0
+  fi
 }
 
 # --- check, stage, gc ----------------------------------------------------------------------
 
+# Reports one difference found by check_rev in the current revision of app $_app.
+report_drift() {
+  printf '%s %s %s\\n' "$1" "$_app" "$2"
+}
+
 # The drift facts: every file of every current revision against its checksum list, and
-# what each target path is (link value, \`-\` when missing, \`!\` when not a link).
+# what each target path $2... is (link value, \`-\` when missing, \`!\` when not a link).
+# With $1 = session, the current and previous link of every app and state.json come
+# first.
 check_facts() {
+  _cf_session=$1
+  shift
+  # One readlink for the targets and every app's current and previous link.
+  _cf_k=$#
+  for _t; do set -- "$@" "$ROOT$_t"; done
+  shift "$_cf_k"
   for _d in "$D"/apps/*/; do
+    if [ -d "$_d" ]; then set -- "$@" "\${_d%/}/current" "\${_d%/}/previous"; fi
+  done
+  read_links "$@"
+  if [ "$_cf_session" = session ]; then
+    _cf_i=$_cf_k
+    for _d in "$D"/apps/*/; do
+      [ -d "$_d" ] || continue
+      _d=\${_d%/}
+      _rev=- _prev=-
+      eval "_rev=\\$rl_$((_cf_i + 1)) _prev=\\$rl_$((_cf_i + 2))"
+      _cf_i=$((_cf_i + 2))
+      if [ "$_rev" != - ]; then printf 'current %s %s\\n' "\${_d##*/}" "$_rev"; fi
+      if [ "$_prev" != - ]; then printf 'previous %s %s\\n' "\${_d##*/}" "$_prev"; fi
+    done
+    if [ -f "$D/state.json" ]; then
+      print_counted state "$D/state.json"
+    else
+      printf 'state 0\\n'
+    fi
+  fi
+  _cf_i=$_cf_k
+  for _d in "$D"/apps/*/; do
+    [ -d "$_d" ] || continue
     _d=\${_d%/}
     _app=\${_d##*/}
-    [ -L "$_d/current" ] || continue
-    _rev=$(readlink "$_d/current")
+    _rev=-
+    eval "_rev=\\$rl_$((_cf_i + 1))"
+    _cf_i=$((_cf_i + 2))
+    [ "$_rev" != - ] || continue
     if [ ! -d "$_d/$_rev" ] || [ ! -f "$_d/$_rev.sha256" ]; then
       printf 'missing %s %s\\n' "$_app" "$_rev"
       continue
     fi
-    check_rev "$_d/$_rev" "$_d/$_rev.sha256" | while IFS= read -r _l; do printf '%s %s %s\\n' "\${_l%% *}" "$_app" "\${_l#* }"; done
+    check_rev "$_d/$_rev" "$_d/$_rev.sha256" report_drift
   done
-  for _t; do
-    _p=$ROOT$_t
-    if [ -L "$_p" ]; then
-      printf 'link %s %s\\n' "$_t" "$(unroot "$(readlink -- "$_p")")"
+  _cf_i=0
+  while [ "$_cf_i" -lt "$_cf_k" ]; do
+    _cf_i=$((_cf_i + 1))
+    _p='' _v=-
+    eval "_p=\\\${$_cf_i} _v=\\$rl_$_cf_i"
+    _t=\${_p#"$ROOT"}
+    if [ "$_v" != - ]; then
+      printf 'link %s %s\\n' "$_t" "$(unroot "$_v")"
     elif [ -e "$_p" ]; then
       printf 'link %s !\\n' "$_t"
     else
@@ -364,13 +520,13 @@ check_facts() {
 }
 
 cmd_check() {
-  check_facts "$@"
+  check_facts check "$@"
   printf 'done\\n'
 }
 
 cmd_stage() {
   x=$D/tmp/stage.$$
-  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$x.revs" "$x.problems"' EXIT
+  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err"' EXIT
   trap 'exit 129' HUP
   trap 'exit 130' INT
   trap 'exit 143' TERM
@@ -379,63 +535,90 @@ cmd_stage() {
   printf 'done\\n'
 }
 
+# Records one problem of revision $_app/$_rev found by check_rev.
+report_stage() {
+  problems=$problems\${problems:+$nl}"error $_app/$_rev: $1 $2"
+}
+
+# Notes that check_rev found a difference.
+report_differs() {
+  differs=1
+}
+
 # Verifies the revisions extracted in $1 (\`<app>/<rev>/...\` and \`<app>/<rev>.sha256\`) and
 # moves them into apps/; on any problem prints \`error\` lines, installs nothing, exits 3.
 stage_dir() {
   _sd=$1
-  # Exactly <app>/<rev>/... and <app>/<rev>.sha256, each rev with its list.
-  : >"$_sd.revs"
-  : >"$_sd.problems"
-  find "$_sd" -mindepth 1 -maxdepth 2 | while IFS= read -r _p; do
-    _r=\${_p#"$_sd"/}
-    _app=\${_r%%/*}
-    _e=\${_r#*/}
-    if [ "$_r" = "$_app" ]; then
-      if [ -d "$_p" ] && is_name "$_app"; then continue; fi
-    elif [ -d "$_p" ] && is_rev "$_e"; then
-      if [ -f "$_p.sha256" ]; then
-        printf '%s %s\\n' "$_app" "$_e" >>"$_sd.revs"
-        continue
-      fi
-      _r="$_r has no checksum list $_r.sha256"
-    elif [ -f "$_p" ] && is_rev "\${_e%.sha256}" && [ "$_e" = "\${_e%.sha256}.sha256" ]; then
-      if [ -d "\${_p%.sha256}" ]; then continue; fi
-      _r="$_r lists a revision that was not sent"
+  # Exactly <app>/<rev>/... and <app>/<rev>.sha256, each rev with its list. Names were
+  # checked by receive_tar; these are globs, so no process.
+  problems=
+  _revs=
+  for _p in "$_sd"/* "$_sd"/.[!.]* "$_sd"/..?*; do
+    [ -e "$_p" ] || [ -L "$_p" ] || continue
+    _app=\${_p##*/}
+    if [ -L "$_p" ] || [ ! -d "$_p" ] || ! is_name "$_app"; then
+      problems=$problems\${problems:+$nl}"error unexpected $_app"
+      continue
     fi
-    printf 'unexpected %s\\n' "$_r" >>"$_sd.problems"
+    for _e in "$_p"/* "$_p"/.[!.]* "$_p"/..?*; do
+      [ -e "$_e" ] || [ -L "$_e" ] || continue
+      _r=$_app/\${_e##*/}
+      _e=\${_e##*/}
+      if [ -L "$_p/$_e" ]; then
+        :
+      elif [ -d "$_p/$_e" ] && is_rev "$_e"; then
+        if [ -f "$_p/$_e.sha256" ]; then
+          _revs="$_revs $_app/$_e"
+          continue
+        fi
+        _r="$_r has no checksum list $_r.sha256"
+      elif [ -f "$_p/$_e" ] && is_rev "\${_e%.sha256}" && [ "$_e" = "\${_e%.sha256}.sha256" ]; then
+        if [ -d "$_p/\${_e%.sha256}" ]; then continue; fi
+        _r="$_r lists a revision that was not sent"
+      fi
+      problems=$problems\${problems:+$nl}"error unexpected $_r"
+    done
   done
-  if [ -s "$_sd.problems" ]; then
-    while IFS= read -r _l; do printf 'error %s\\n' "$_l"; done <"$_sd.problems"
+  # One walk that catches anything but files and dirs (receive_tar let none in) and
+  # makes the tree read-only: dirs 0755, files 0444 (0555 when executable).
+  find "$_sd" \\( -type d -exec chmod 0755 {} + \\) -o \\( -type f -perm -u+x -exec chmod 0555 {} + \\) \\
+    -o \\( -type f -exec chmod 0444 {} + \\) -o -print >"$scratch"
+  if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
+  if [ -n "$problems" ]; then
+    printf '%s\\n' "$problems"
     exit 3
   fi
-  while read -r _app _rev; do
-    check_rev "$_sd/$_app/$_rev" "$_sd/$_app/$_rev.sha256" | while IFS= read -r _l; do
-      printf 'error %s/%s: %s\\n' "$_app" "$_rev" "$_l"
-    done >>"$_sd.problems"
-  done <"$_sd.revs"
-  if [ -s "$_sd.problems" ]; then
-    cat "$_sd.problems"
+  for _r in $_revs; do
+    _app=\${_r%/*}
+    _rev=\${_r#*/}
+    check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage
+  done
+  if [ -n "$problems" ]; then
+    printf '%s\\n' "$problems"
     exit 3
   fi
 
-  find "$_sd" -type d -exec chmod 0755 {} +
-  find "$_sd" -type f -perm -u+x -exec chmod 0555 {} +
-  find "$_sd" -type f ! -perm -u+x -exec chmod 0444 {} +
-  while read -r _app _rev; do
+  for _r in $_revs; do
+    _app=\${_r%/*}
+    _rev=\${_r#*/}
     _dst=$D/apps/$_app
-    mkdir -p "$_dst"
-    if [ ! -d "$_dst/$_rev" ]; then
-      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
-    elif [ -n "$(check_rev "$_dst/$_rev" "$_sd/$_app/$_rev.sha256")" ]; then
+    [ -d "$_dst" ] || mkdir -p "$_dst"
+    if [ -d "$_dst/$_rev" ]; then
       # Revisions are content-addressed, so a present one is kept; one modified on the
       # host is replaced by the verified copy.
-      mv -T "$_dst/$_rev" "$_sd/$_app/$_rev.modified"
-      mv -T "$_sd/$_app/$_rev" "$_dst/$_rev"
+      differs=0
+      check_rev "$_dst/$_rev" "$_sd/$_r.sha256" report_differs
+      if [ "$differs" = 1 ]; then
+        mv -T "$_dst/$_rev" "$_sd/$_r.modified"
+        mv -T "$_sd/$_r" "$_dst/$_rev"
+      fi
+      mv -f "$_sd/$_r.sha256" "$_dst/$_rev.sha256"
+    else
+      # The revision and its list in one process.
+      mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256"
     fi
-    mv -f "$_sd/$_app/$_rev.sha256" "$_dst/$_rev.sha256"
     printf 'staged %s %s\\n' "$_app" "$_rev"
-  done <"$_sd.revs"
-  rm -f -- "$_sd.revs" "$_sd.problems"
+  done
 }
 
 # Is $1 among the remaining arguments?
@@ -448,45 +631,77 @@ is_among() {
 
 cmd_gc() {
   for _k; do is_rev "$_k" || usage "not a revision: $_k"; done
+  # Revisions are hex, so the ones to keep fit in one string; the positional
+  # parameters then collect what to remove, for a single \`rm\`.
+  _keep=" $* "
+  set --
+  _gc_out=
   for _d in "$D"/apps/*/; do
     [ -d "$_d" ] || continue
     _d=\${_d%/}
-    _cur=$(link_of "$_d/current")
-    _prev=$(link_of "$_d/previous")
+    read_links "$_d/current" "$_d/previous"
+    _cur=- _prv=-
+    eval "_cur=\\$rl_1 _prv=\\$rl_2"
+    _gc_kept=0
     for _e in "$_d"/* "$_d"/.[!.]* "$_d"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
       _n=\${_e##*/}
       _r=\${_n%.sha256}
-      if [ "$_n" = current ] || [ "$_n" = previous ] || [ "$_r" = "$_cur" ] || [ "$_r" = "$_prev" ] || is_among "$_r" "$@"; then
-        continue
-      fi
-      rm -rf -- "$_e"
-      printf 'removed apps/%s/%s\\n' "\${_d##*/}" "$_n"
+      case $_n:$_keep in
+        current:* | previous:* | "$_cur:"* | "$_cur.sha256:"* | "$_prv:"* | "$_prv.sha256:"* | *:*" $_r "*)
+          _gc_kept=1
+          continue
+          ;;
+      esac
+      set -- "$@" "$_e"
+      _gc_out="\${_gc_out}removed apps/\${_d##*/}/$_n$nl"
     done
     # An app without current or previous has been removed; its dir is empty now.
-    if rmdir -- "$_d" 2>/dev/null; then printf 'removed apps/%s\\n' "\${_d##*/}"; fi
+    if [ "$_gc_kept" = 0 ]; then
+      set -- "$@" "$_d"
+      _gc_out="\${_gc_out}removed apps/\${_d##*/}$nl"
+    fi
   done
-  _me=agent-$AGENT_VERSION-$(sha10)
+  # The running agent is kept; it is the installed one when its name says so.
+  case \${self##*/} in
+    agent-"$AGENT_VERSION"-*) _me=\${self##*/} ;;
+    *)
+      agent_sha10 "$scratch"
+      _me=agent-$AGENT_VERSION-$sha10
+      ;;
+  esac
   for _f in "$D"/bin/agent-* "$D"/bin/.agent.*; do
     if [ ! -e "$_f" ] || [ "\${_f##*/}" = "$_me" ]; then continue; fi
-    rm -f -- "$_f"
-    printf 'removed bin/%s\\n' "\${_f##*/}"
+    set -- "$@" "$_f"
+    _gc_out="\${_gc_out}removed bin/\${_f##*/}$nl"
   done
+  # The newest 5 activations stay. The order file is trimmed to them only once it has
+  # more than 10 lines, so most deploys need no rewrite of it.
   _order=$D/activations/order
+  _k1='' _k2='' _k3='' _k4='' _k5=
+  _gc_lines=0
   if [ -f "$_order" ]; then
-    tail -n 5 "$_order" >"$_order.new"
-    mv -f "$_order.new" "$_order"
-  else
-    : >"$_order"
+    while IFS= read -r _a; do
+      _gc_lines=$((_gc_lines + 1))
+      _k1=$_k2 _k2=$_k3 _k3=$_k4 _k4=$_k5 _k5=$_a
+    done <"$_order"
   fi
   for _a in "$D"/activations/*/; do
     [ -d "$_a" ] || continue
     _a=\${_a%/}
-    if grep -qxF -- "\${_a##*/}" "$_order"; then continue; fi
-    rm -rf -- "$_a"
-    printf 'removed activations/%s\\n' "\${_a##*/}"
+    _n=\${_a##*/}
+    if [ "$_n" = "$_k1" ] || [ "$_n" = "$_k2" ] || [ "$_n" = "$_k3" ] || [ "$_n" = "$_k4" ] || [ "$_n" = "$_k5" ]; then continue; fi
+    set -- "$@" "$_a"
+    _gc_out="\${_gc_out}removed activations/$_n$nl"
   done
-  printf 'done\\n'
+  if [ "$_gc_lines" -gt 10 ]; then
+    for _a in "$_k1" "$_k2" "$_k3" "$_k4" "$_k5"; do printf '%s\\n' "$_a"; done >"$_order.new"
+    mv -f "$_order.new" "$_order"
+  elif [ ! -f "$_order" ]; then
+    : >"$_order"
+  fi
+  if [ $# -gt 0 ]; then rm -rf -- "$@"; fi
+  printf '%sdone\\n' "$_gc_out"
 }
 
 # --- activation ---------------------------------------------------------------------------
@@ -570,8 +785,10 @@ sd() {
     st=skipped
     return 0
   fi
-  if _sd_out=$("$@" 2>&1); then return 0; fi
-  err="$* failed: $(oneline "$_sd_out")"
+  # Output through a file, not a command substitution: one fork fewer per command.
+  if "$@" >"$scratch" 2>&1; then return 0; fi
+  err="$* failed:"
+  while IFS= read -r _sd_l || [ -n "$_sd_l" ]; do err="$err $_sd_l"; done <"$scratch"
   return 1
 }
 
@@ -580,7 +797,9 @@ sd() {
 # unlinking is a step of its own.
 disable_now() {
   _dn_link=/etc/systemd/system/$1
-  _dn_was=$(link_of "$_dn_link")
+  read_links "$_dn_link"
+  _dn_was=-
+  eval "_dn_was=\\$rl_1"
   _dn_rc=0
   sd systemctl disable --now "$1" || _dn_rc=1
   if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
@@ -595,16 +814,29 @@ s_flip() {
     err="$1 $2 is not staged"
     return 1
   fi
-  _fc=$(link_of "$_fd/current")
-  _fp=$(link_of "$_fd/previous")
+  read_links "$_fd/current" "$_fd/previous"
+  _fc=- _fp=-
+  eval "_fc=\\$rl_1 _fp=\\$rl_2"
   undo links "$1" "$_fc" "$_fp"
-  if [ "$_fc" != - ] && [ "$_fc" != "$2" ]; then set_link "$_fd/previous" "$_fc" || return 1; fi
-  set_link "$_fd/current" "$2"
+  [ "$_fc" != "$2" ] || return 0
+  # Both new links are made in the activation's dir under their final names, then
+  # renamed over the old ones by one \`mv\` (each rename atomic, previous first).
+  if [ -L "$A/current" ] || [ -L "$A/previous" ]; then rm -f -- "$A/current" "$A/previous"; fi
+  if [ "$_fc" = - ]; then
+    ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/current" && return 0
+  else
+    ln -s -- "$_fc" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
+  fi
+  err="cannot point apps/$1/current at $2"
+  return 1
 }
 
 s_remove_app() {
   _fd=$D/apps/$1
-  undo links "$1" "$(link_of "$_fd/current")" "$(link_of "$_fd/previous")"
+  read_links "$_fd/current" "$_fd/previous"
+  _fc=- _fp=-
+  eval "_fc=\\$rl_1 _fp=\\$rl_2"
+  undo links "$1" "$_fc" "$_fp"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"
     return 1
@@ -715,7 +947,10 @@ s_enable() {
 
 s_restart() {
   undo restart "$1"
-  # reset-failed first: a unit that hit its start limit would refuse to start.
+  # A manual restart zeroes NRestarts, as verify expects. A unit that hit its start
+  # limit refuses to start: only then are reset-failed and a second try needed
+  # (systemctl costs ~9 ms of host CPU a call).
+  sd systemctl restart "$1" && return 0
   sd systemctl reset-failed "$1" || true
   sd systemctl restart "$1"
 }
@@ -723,31 +958,51 @@ s_restart() {
 s_state() {
   err="cannot install state.json"
   if [ -f "$D/state.json" ]; then
-    cp -p "$D/state.json" "$A/state.old" || return 1
+    # A second name keeps the old one once the rename below replaces it: no copy.
+    ln -f "$D/state.json" "$A/state.old" || return 1
     undo state saved
   else
     undo state none
   fi
-  cp "$A/state.json" "$D/.state.json.new" && mv -f "$D/.state.json.new" "$D/state.json" || return 1
+  mv -f "$A/state.json" "$D/state.json" || return 1
   err=
 }
 
-# Reads a unit's state into us_active, us_sub, us_result, us_restarts and us_type.
-# \`systemctl show\` prints the properties in its own order, so they are matched by key.
+# Reads the states of units $@ with one \`systemctl show\` (it prints one block of
+# properties per unit, in order, separated by empty lines): sets us_<n> (n counting
+# from 1) to "<ActiveState> <SubState> <Result> <NRestarts> <Type>", \`-\` for an empty
+# property. systemctl prints the properties in its own order, so they are matched by key.
+units_state() {
+  systemctl show -p ActiveState -p SubState -p Result -p NRestarts -p Type -- "$@" >"$scratch" 2>/dev/null || true
+  _us_i=0
+  for _us_u; do
+    _us_i=$((_us_i + 1))
+    eval "us_$_us_i='- - - 0 -'"
+  done
+  _us_i=1
+  _us_a=- _us_s=- _us_r=- _us_n=0 _us_t=- _us_seen=0
+  while IFS='=' read -r _us_k _us_v || [ -n "$_us_k" ]; do
+    case $_us_k in
+      '')
+        if [ "$_us_seen" = 1 ]; then eval "us_$_us_i=\\"\\$_us_a \\$_us_s \\$_us_r \\$_us_n \\$_us_t\\""; fi
+        _us_i=$((_us_i + 1))
+        _us_a=- _us_s=- _us_r=- _us_n=0 _us_t=- _us_seen=0
+        ;;
+      ActiveState) _us_a=\${_us_v:--} _us_seen=1 ;;
+      SubState) _us_s=\${_us_v:--} _us_seen=1 ;;
+      Result) _us_r=\${_us_v:--} _us_seen=1 ;;
+      NRestarts) _us_n=\${_us_v:-0} _us_seen=1 ;;
+      Type) _us_t=\${_us_v:--} _us_seen=1 ;;
+    esac
+  done <"$scratch"
+  if [ "$_us_seen" = 1 ]; then eval "us_$_us_i=\\"\\$_us_a \\$_us_s \\$_us_r \\$_us_n \\$_us_t\\""; fi
+}
+
+# Sets us_active, us_sub, us_result, us_restarts and us_type from us_$1 (units_state).
 unit_state() {
   us_active=- us_sub=- us_result=- us_restarts=0 us_type=-
-  _us_out=$(systemctl show -p ActiveState -p SubState -p Result -p NRestarts -p Type "$1" 2>/dev/null) || true
-  while IFS='=' read -r _us_k _us_v; do
-    case $_us_k in
-      ActiveState) us_active=\${_us_v:--} ;;
-      SubState) us_sub=\${_us_v:--} ;;
-      Result) us_result=\${_us_v:--} ;;
-      NRestarts) us_restarts=\${_us_v:-0} ;;
-      Type) us_type=\${_us_v:--} ;;
-    esac
-  done <<EOF
-$_us_out
-EOF
+  eval "set -- \\$us_$1"
+  us_active=$1 us_sub=$2 us_result=$3 us_restarts=$4 us_type=$5
 }
 
 oneshot_done() {
@@ -769,11 +1024,8 @@ unit_healthy() {
 }
 
 log_status() {
-  systemctl status --no-pager --full --lines=10 "$1" >"$A/status.out" 2>&1 || true
-  _ls_n=$(wc -c <"$A/status.out")
-  log "status $1 $((_ls_n))"
-  cat "$A/status.out" >>"$A/log"
-  rm -f -- "$A/status.out"
+  systemctl status --no-pager --full --lines=10 "$1" >"$scratch" 2>&1 || true
+  print_counted "status $1" "$scratch" >>"$A/log"
 }
 
 s_verify() {
@@ -784,19 +1036,27 @@ s_verify() {
     for _vu; do log "unit $_vu skipped"; done
     return 0
   fi
-  _vend=$(($(now_ms) + _vs))
+  now_ms
+  _vend=$((ms + _vs))
   _vbad=$tab
   while :; do
+    units_state "$@"
+    _vi=0
     for _vu; do
-      unit_state "$_vu"
+      _vi=$((_vi + 1))
+      unit_state "$_vi"
       if unit_broken; then _vbad=$_vbad$_vu$tab; fi
     done
-    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ "$(now_ms)" -ge "$_vend" ]; then break; fi
+    now_ms
+    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ "$ms" -ge "$_vend" ]; then break; fi
     sleep 0.1
   done
+  # The states logged are those of the last poll, which ended the settle time.
   _vrc=0
+  _vi=0
   for _vu; do
-    unit_state "$_vu"
+    _vi=$((_vi + 1))
+    unit_state "$_vi"
     log "unit $_vu $us_active $us_sub $us_result $us_restarts"
     case $_vbad in
       *"$tab$_vu$tab"*) _vwhy="$_vu failed during the settle time" ;;
@@ -959,6 +1219,8 @@ rollback() {
 cmd_run_activation() {
   A=$D/activations/$1
   if [ ! -f "$A/steps" ] || [ -e "$A/result" ]; then usage "no pending activation $1"; fi
+  # Its own: run-activation may outlive the session whose lock guards $D/scratch.
+  scratch=$A/scratch
   exec 8>>"$D/activation.lock"
   flock -n 8 || usage "another activation is running"
   # systemd stops the unit with SIGTERM when TimeoutStartSec is over: finish the current
@@ -997,10 +1259,11 @@ cmd_activate() {
   A=$D/activations/$1
   [ ! -e "$A" ] || refuse "activation $1 exists"
   x=$D/tmp/activate.$$
-  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err"' EXIT
+  # The staged revisions' leftovers (empty dirs) go at the end, in the same \`rm\`.
+  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$A/revisions"' EXIT
   receive_tar "$x"
   for _f in "$x"/* "$x"/.[!.]* "$x"/..?*; do
-    [ -e "$_f" ] || continue
+    [ -e "$_f" ] || [ -L "$_f" ] || continue
     case \${_f##*/} in
       steps | state.json) [ -f "$_f" ] || refuse "\${_f##*/} is not a file" ;;
       revisions) [ -d "$_f" ] || refuse "revisions is not a directory" ;;
@@ -1010,11 +1273,8 @@ cmd_activate() {
   [ -f "$x/steps" ] || refuse "no steps were sent"
   check_steps "$x" || refuse "$err"
   # Revisions sent along are staged first: one round trip instead of two.
-  if [ -d "$x/revisions" ]; then
-    stage_dir "$x/revisions"
-    rm -rf -- "$x/revisions"
-  fi
-  mkdir -p "$D/activations"
+  if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
+  [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\\n' "$1" >>"$D/activations/order"
   if [ -n "$ROOT" ]; then
@@ -1038,7 +1298,7 @@ cmd_activate() {
   fi
   print_result "$1"
   # After a success, what is neither current nor previous goes: one round trip fewer.
-  if [ "$(cat "$A/result" 2>/dev/null)" = ok ]; then cmd_gc >/dev/null; fi
+  if [ "$_pr_r" = ok ]; then cmd_gc >/dev/null; fi
 }
 
 cmd_result() {
@@ -1058,13 +1318,17 @@ if [ "\${1:-}" = --root ]; then
   shift 2
 fi
 D=$ROOT/var/lib/deptool
+# Output of a command that is read back with \`read\`: a file instead of a command
+# substitution spares a fork. Only lock holders use it (run-activation has its own).
+scratch=$D/scratch
 [ $# -ge 1 ] || usage "usage: deptool-agent [--root DIR] <command> [args...]"
 cmd=$1
 shift
 case $cmd in
   hello)
     [ $# -eq 0 ] || usage "hello takes no arguments"
-    printf 'deptool-agent %s %s\\n' "$AGENT_VERSION" "$(sha10)"
+    agent_sha10
+    printf 'deptool-agent %s %s\\n' "$AGENT_VERSION" "$sha10"
     ;;
   session)
     [ $# -ge 1 ] || usage "usage: session <holder> [target...]"
@@ -1089,15 +1353,16 @@ case $cmd in
     ;;
   *) usage "unknown command: $cmd" ;;
 esac
-`,AGENT_VERSION=/^AGENT_VERSION=([0-9A-Za-z.+-]+)$/m.exec(AGENT_SCRIPT)?.[1]??"unknown",AGENT_SHA256=createHash("sha256").update(AGENT_SCRIPT).digest("hex"),AGENT_FILE=`agent-${AGENT_VERSION}-${AGENT_SHA256.slice(0,10)}`;var DEPTOOL_DIR="/var/lib/deptool",AGENT_PATH=`${DEPTOOL_DIR}/bin/${AGENT_FILE}`,AGENT_EXIT={ok:0,usage:2,refused:3,busy:75,notFound:127};function prefix(invocation){return invocation.sudo?["sudo","-n"]:[]}function agentCommand(invocation,...args){return[...prefix(invocation),agentPath(invocation),...invocation.root?["--root",invocation.root]:[],...args]}function agentPath(invocation){return`${invocation.root??""}${AGENT_PATH}`}function installCommand(invocation){return[...prefix(invocation),"sh","-c",'set -e; umask 022; d="$1"; mkdir -p "$d"; t="$d/.agent.$$"; cat > "$t"; if ! printf "%s  %s\\n" "$2" "$t" | sha256sum -c --status; then rm -f "$t"; echo "agent upload corrupted" >&2; exit 1; fi; chmod 0755 "$t"; mv -f "$t" "$d/$3"',"sh",`${invocation.root??""}${DEPTOOL_DIR}/bin`,AGENT_SHA256,AGENT_FILE]}function sessionCommand(invocation,holder,targets){let args=[...invocation.root?["--root",invocation.root]:[],"session",holder,...targets];return[...prefix(invocation),"sh","-c",'test -x "$1" || exit 127; exec "$@"',"sh",agentPath(invocation),...args]}function withSession(invocation,token,command,...args){return agentCommand(invocation,command,"--session",token,...args)}var ProtocolError=class extends Error{},FactsReader=class{buffer=Buffer.alloc(0);lines=[];state=null;pendingState=-1;done=!1;busy=null;push(chunk){for(this.buffer=Buffer.concat([this.buffer,chunk]);!this.done;){if(this.pendingState>=0){if(this.buffer.length<this.pendingState)return!1;this.state=this.buffer.subarray(0,this.pendingState),this.buffer=this.buffer.subarray(this.pendingState),this.pendingState=-1;continue}let newline=this.buffer.indexOf(10);if(newline<0)return!1;let line=this.buffer.subarray(0,newline).toString("utf8");this.buffer=this.buffer.subarray(newline+1),line==="ready"?this.done=!0:line.startsWith("busy ")?(this.busy=line.slice(5),this.done=!0):line.startsWith("state ")?this.pendingState=Number(line.slice(6)):this.lines.push(line)}return!0}facts(){let current=new Map,previous=new Map,failedUnits2=[],checkLines=[],values=new Map,lastActivation=null;for(let line of this.lines){let space=line.indexOf(" "),key=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(CHECK_KINDS.has(key))checkLines.push(line);else if(key==="failed")failedUnits2.push(rest);else if(key==="current"||key==="previous"){let[app,rev]=rest.split(" ");app&&rev&&(key==="current"?current:previous).set(app,rev)}else if(key==="activation"){let[id,result]=rest.split(" ");id&&result&&(lastActivation={id,result})}else values.set(key,rest)}let token=values.get("session");if(!token)throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(this.lines.slice(0,5))}`);return{token,agent:values.get("agent")??"",hostname:values.get("hostname")??"",system:values.get("system")??"",failedUnits:failedUnits2,lastActivation,current,previous,state:this.state?.toString("utf8")??"",check:parseCheck(checkLines)}}},CHECK_KINDS=new Set(["modified","extra","missing","invalid","link"]);function parseCheck(lines){let modified=[],extra=[],broken=[],links=new Map;for(let line of lines){let[kind,first,...rest]=line.split(" ");first&&(kind==="modified"?modified.push(`${first}/${rest.join(" ")}`):kind==="extra"?extra.push(`${first}/${rest.join(" ")}`):kind==="missing"?broken.push(`revision ${rest.join(" ")} of app '${first}' is missing on the host`):kind==="invalid"?broken.push(`app '${first}': ${rest.join(" ")}`):kind==="link"&&links.set(first,rest.join(" ")))}return{modified,extra,broken,links}}function parseActivation(output){let errors=[],warnings=[],units=[],statuses=[],result=null,rolledBack=!1,offset=0;for(;offset<output.length;){let end=output.indexOf(10,offset);end<0&&(end=output.length);let line=output.subarray(offset,end).toString("utf8");offset=end+1;let space=line.indexOf(" "),kind=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(kind==="error")errors.push(rest);else if(kind==="warning")warnings.push(rest);else if(kind==="rollback"&&rest==="begin")rolledBack=!0;else if(kind==="unit"){let[unit,activeState,subState,unitResult,restarts]=rest.split(" ");unit&&units.push({unit,activeState:activeState??"",subState:subState??"",result:unitResult??"",restarts:Number(restarts??0)})}else if(kind==="status"){let cut=rest.lastIndexOf(" "),unit=rest.slice(0,cut),size=Number(rest.slice(cut+1));statuses.push({unit,text:output.subarray(offset,offset+size).toString("utf8")}),offset+=size}else kind==="result"&&(rest==="ok"||rest==="rolled-back"||rest==="failed")&&(result=rest)}if(result===null)throw new ProtocolError("the activation ended without a result");return{result,errors,warnings,units,statuses,rolledBack}}var import_tar_stream=__toESM(require_tar_stream(),1);import{createHash as createHash2}from"node:crypto";var EMPTY_MANIFEST={unitsEnabled:[],symlinks:new Map};function appLinks(files){let units=[],dropIns=[],sysusers=[];for(let path of files){let parts=path.split("/");parts[0]==="systemd"&&parts.length===2?units.push(parts[1]):parts[0]==="systemd"&&parts.length===3?dropIns.push(`${parts[1]}/${parts[2]}`):parts[0]==="sysusers"&&parts.length===2&&sysusers.push(parts[1])}let byBytes2=(a,b3)=>a<b3?-1:a>b3?1:0;return{units:units.sort(byBytes2),dropIns:dropIns.sort(byBytes2),sysusers:sysusers.sort(byBytes2)}}var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b3)=>a.name<b3.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);let unitFilesChanged=!1;for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f3=>f3.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve4,reject)=>{archive.on("end",resolve4),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve4,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error2=>error2?reject(error2):resolve4())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b3])=>a<b3?-1:1)){let content=await read(app.name,path);sums.push(`${createHash2("sha256").update(content).digest("hex")}  ${path}`),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
+`,AGENT_VERSION=/^AGENT_VERSION=([0-9A-Za-z.+-]+)$/m.exec(AGENT_SCRIPT)?.[1]??"unknown",AGENT_SHA256=createHash("sha256").update(AGENT_SCRIPT).digest("hex"),AGENT_FILE=`agent-${AGENT_VERSION}-${AGENT_SHA256.slice(0,10)}`;var DEPTOOL_DIR="/var/lib/deptool",AGENT_PATH=`${DEPTOOL_DIR}/bin/${AGENT_FILE}`,AGENT_EXIT={ok:0,usage:2,refused:3,busy:75,notFound:127};function prefix(invocation){return invocation.sudo?["sudo","-n"]:[]}function agentCommand(invocation,...args){return[...prefix(invocation),agentPath(invocation),...invocation.root?["--root",invocation.root]:[],...args]}function agentPath(invocation){return`${invocation.root??""}${AGENT_PATH}`}function installCommand(invocation){return[...prefix(invocation),"sh","-c",'set -e; umask 022; d="$1"; mkdir -p "$d"; t="$d/.agent.$$"; cat > "$t"; if ! printf "%s  %s\\n" "$2" "$t" | sha256sum -c --status; then rm -f "$t"; echo "agent upload corrupted" >&2; exit 1; fi; chmod 0755 "$t"; mv -f "$t" "$d/$3"',"sh",`${invocation.root??""}${DEPTOOL_DIR}/bin`,AGENT_SHA256,AGENT_FILE]}function sessionCommand(invocation,holder,targets){let args=[...invocation.root?["--root",invocation.root]:[],"session",holder,...targets];return invocation.sudo?[...prefix(invocation),"sh","-c",'test -x "$1" || exit 127; exec "$@"',"sh",agentPath(invocation),...args]:[agentPath(invocation),...args]}function sessionActivateLine(id,timeoutSeconds){return`activate ${id} ${timeoutSeconds}`}function withSession(invocation,token,command,...args){return agentCommand(invocation,command,"--session",token,...args)}var ProtocolError=class extends Error{},FactsReader=class{buffer=Buffer.alloc(0);lines=[];state=null;pendingState=-1;done=!1;busy=null;push(chunk){for(this.buffer=Buffer.concat([this.buffer,chunk]);!this.done;){if(this.pendingState>=0){if(this.buffer.length<this.pendingState)return!1;this.state=this.buffer.subarray(0,this.pendingState),this.buffer=this.buffer.subarray(this.pendingState),this.pendingState=-1;continue}let newline=this.buffer.indexOf(10);if(newline<0)return!1;let line=this.buffer.subarray(0,newline).toString("utf8");this.buffer=this.buffer.subarray(newline+1),line==="ready"?this.done=!0:line.startsWith("busy ")?(this.busy=line.slice(5),this.done=!0):line.startsWith("state ")?this.pendingState=Number(line.slice(6)):this.lines.push(line)}return!0}facts(){let current=new Map,previous=new Map,failedUnits2=[],checkLines=[],values=new Map,lastActivation=null;for(let line of this.lines){let space=line.indexOf(" "),key=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(CHECK_KINDS.has(key))checkLines.push(line);else if(key==="failed")failedUnits2.push(rest);else if(key==="current"||key==="previous"){let[app,rev]=rest.split(" ");app&&rev&&(key==="current"?current:previous).set(app,rev)}else if(key==="activation"){let[id,result]=rest.split(" ");id&&result&&(lastActivation={id,result})}else values.set(key,rest)}let token=values.get("session");if(!token)throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(this.lines.slice(0,5))}`);return{token,agent:values.get("agent")??"",hostname:values.get("hostname")??"",system:values.get("system")??"",failedUnits:failedUnits2,lastActivation,current,previous,state:this.state?.toString("utf8")??"",check:parseCheck(checkLines)}}},CHECK_KINDS=new Set(["modified","extra","missing","invalid","link"]);function parseCheck(lines){let modified=[],extra=[],broken=[],links=new Map;for(let line of lines){let[kind,first,...rest]=line.split(" ");first&&(kind==="modified"?modified.push(`${first}/${rest.join(" ")}`):kind==="extra"?extra.push(`${first}/${rest.join(" ")}`):kind==="missing"?broken.push(`revision ${rest.join(" ")} of app '${first}' is missing on the host`):kind==="invalid"?broken.push(`app '${first}': ${rest.join(" ")}`):kind==="link"&&links.set(first,rest.join(" ")))}return{modified,extra,broken,links}}function parseActivation(output){let errors=[],warnings=[],units=[],statuses=[],result=null,rolledBack=!1,offset=0;for(;offset<output.length;){let end=output.indexOf(10,offset);end<0&&(end=output.length);let line=output.subarray(offset,end).toString("utf8");offset=end+1;let space=line.indexOf(" "),kind=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(kind==="error")errors.push(rest);else if(kind==="warning")warnings.push(rest);else if(kind==="rollback"&&rest==="begin")rolledBack=!0;else if(kind==="unit"){let[unit,activeState,subState,unitResult,restarts]=rest.split(" ");unit&&units.push({unit,activeState:activeState??"",subState:subState??"",result:unitResult??"",restarts:Number(restarts??0)})}else if(kind==="status"){let cut=rest.lastIndexOf(" "),unit=rest.slice(0,cut),size=Number(rest.slice(cut+1));statuses.push({unit,text:output.subarray(offset,offset+size).toString("utf8")}),offset+=size}else kind==="result"&&(rest==="ok"||rest==="rolled-back"||rest==="failed")&&(result=rest)}if(result===null)throw new ProtocolError("the activation ended without a result");return{result,errors,warnings,units,statuses,rolledBack}}var import_tar_stream=__toESM(require_tar_stream(),1);import{createHash as createHash2}from"node:crypto";var EMPTY_MANIFEST={unitsEnabled:[],symlinks:new Map};function appLinks(files){let units=[],dropIns=[],sysusers=[];for(let path of files){let parts=path.split("/");parts[0]==="systemd"&&parts.length===2?units.push(parts[1]):parts[0]==="systemd"&&parts.length===3?dropIns.push(`${parts[1]}/${parts[2]}`):parts[0]==="sysusers"&&parts.length===2&&sysusers.push(parts[1])}let byBytes2=(a,b3)=>a<b3?-1:a>b3?1:0;return{units:units.sort(byBytes2),dropIns:dropIns.sort(byBytes2),sysusers:sysusers.sort(byBytes2)}}var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b3)=>a.name<b3.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);let unitFilesChanged=!1;for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f3=>f3.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve4,reject)=>{archive.on("end",resolve4),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve4,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error2=>error2?reject(error2):resolve4())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b3])=>a<b3?-1:1)){let content=await read(app.name,path);sums.push(`${createHash2("sha256").update(content).digest("hex")}  ${path}`),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
 `)}
 `),420)}await add("steps",Buffer.from(`${steps.join(`
 `)}
 `),420),await add("state.json",Buffer.from(`${JSON.stringify(state,null,2)}
-`),420)})}var SESSION_TIMEOUT_MS=15e4;async function pool(items,limit,work){let results=new Array(items.length),next=0,worker=async()=>{for(;next<items.length;){let index=next++;results[index]=await work(items[index])}};return await Promise.all(Array.from({length:Math.max(1,Math.min(limit,items.length))},worker)),results}function message(error2){return error2 instanceof Error?error2.message:String(error2)}var EXPECTED_AGENT=`${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;async function tryOpenSession(connection,invocation,holder,targets){let channel=await connection.open(sessionCommand(invocation,holder,targets)),reader=new FactsReader,stderr=[];if(channel.stderr.on("data",chunk=>stderr.push(chunk)),await new Promise((resolve4,reject)=>{let timer=setTimeout(()=>reject(new OperationError("the agent took too long to lock the host")),SESSION_TIMEOUT_MS),finish2=result=>{clearTimeout(timer),channel.stdout.off("data",onData),result instanceof Error?reject(result):resolve4(result)},onData=chunk=>{reader.push(chunk)&&finish2("ready")};channel.stdout.on("data",onData),channel.exited.then(status2=>{if(!reader.done)if(status2.code===AGENT_EXIT.notFound)finish2("not-installed");else{let why=Buffer.concat(stderr).toString("utf8").trim();finish2(new OperationError(invocation.sudo&&/sudo/.test(why)?`'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`the agent's session ended (exit ${status2.code}): ${why}`))}},error2=>finish2(error2 instanceof Error?error2:new Error(String(error2))))})==="not-installed")return{kind:"not-installed"};if(reader.busy!==null)return{kind:"busy",holder:reader.busy};let facts=reader.facts();if(facts.agent!==EXPECTED_AGENT)throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);return{kind:"ready",channel,facts}}async function openSession(connection,invocation,holder,targets,onInstall){let first=await tryOpenSession(connection,invocation,holder,targets);if(first.kind!=="not-installed")return first;onInstall();let install=await connection.exec(installCommand(invocation),{stdin:Buffer.from(AGENT_SCRIPT)});if(install.code!==0){let why=install.stderr.toString("utf8").trim();throw new OperationError(invocation.sudo&&/sudo/.test(why)?`cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`cannot install the agent (exit ${install.code}): ${why}`)}let second=await tryOpenSession(connection,invocation,holder,targets);if(second.kind==="not-installed")throw new OperationError("the agent was installed but cannot be run");return second}function parseState(text){if(text.trim()==="")return null;try{let value=JSON.parse(text);return value&&typeof value=="object"&&value.schema===1&&typeof value.apps=="object"?value:"invalid"}catch{return"invalid"}}function driftProblems(facts,expected){let check=facts.check,problems=[],state=parseState(facts.state);state==="invalid"&&problems.push("/var/lib/deptool/state.json is not valid; it was changed outside deptool");let recorded=state==="invalid"||state===null?{}:state.apps,apps=new Set([...Object.keys(expected.apps),...Object.keys(recorded),...facts.current.keys()]);for(let app of[...apps].sort()){let want=expected.apps[app]?.rev,onHost=facts.current.get(app);want!==onHost&&problems.push(want===void 0?`app '${app}' is on the host (revision ${onHost}) but the store does not have it`:onHost===void 0?`app '${app}' should be at revision ${want} but is not on the host`:`app '${app}' is at revision ${onHost} on the host, the store says ${want}`)}for(let file of check.modified)problems.push(`${file} was changed on the host`);for(let file of check.extra)problems.push(`${file} was added on the host`);problems.push(...check.broken);let links=new Map;for(let app of Object.values(expected.apps))for(let[target,value]of Object.entries(app.links))links.set(target,value);for(let[target,value]of links){let actual=check.links.get(target);actual!==value&&problems.push(actual==="-"?`link ${target} is missing`:actual==="!"?`${target} is no longer a link`:`link ${target} points to ${actual}, not ${value}`)}return problems}function activationId(){return`${new Date().toISOString().replace(/[-:T]/g,"").slice(0,14)}-${randomBytes(3).toString("hex")}`}var Deployer=class{constructor(options){this.options=options}options;sessions=new Map;async prepare(host){let{observer,holder}=this.options,target=this.options.targets.get(host.host);if(!target)return[`no connection settings for host '${host.host}'`];let invocation=this.options.invocation(target);observer.phase(host.host,"connecting",target.transport==="local"?"local":`${target.user}@${target.hostName}:${target.port}`);let connection;try{connection=await this.options.connect(target)}catch(error2){return[message(error2)]}try{let expected=hostState(this.options.deployed.get(host.host)),targets=[...new Set(Object.values(expected.apps).flatMap(app=>Object.keys(app.links)))].sort(),session=await openSession(connection,invocation,holder,targets,()=>observer.phase(host.host,"installing agent"));if(session.kind==="busy")return await connection.close(),[`locked by another deploy: ${session.holder}`];let{channel,facts}=session;this.sessions.set(host.host,{host,target,invocation,connection,channel,facts}),observer.phase(host.host,"locked");let problems=[];if(facts.hostname!==target.expectedHostname&&problems.push(`/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? If it is, set "hostname" for it in deptool.json.`),facts.system!=="running"&&facts.system!=="skipped"&&!this.options.allowDegraded){let failed=facts.failedUnits.length>0?` (failed: ${facts.failedUnits.join(", ")})`:"";problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`)}let drift=driftProblems(facts,expected);return drift.length>0&&problems.push(`the host does not match the store (drift): ${drift.join("; ")}`),problems}catch(error2){return await connection.close().catch(()=>{}),[message(error2)]}}async release(host){let session=this.sessions.get(host);session&&(this.sessions.delete(host),session.channel.end(),await session.channel.exited.catch(()=>{}),await session.connection.close().catch(()=>{}))}async recover(session,id){let{observer}=this.options,deadline=Date.now()+this.options.activationTimeoutSeconds*1e3+3e4,lastError=null;for(;Date.now()<deadline;){observer.phase(session.host.host,"reconnecting");try{await session.connection.close().catch(()=>{}),session.connection=await this.options.connect(session.target);let reopened=await openSession(session.connection,session.invocation,this.options.holder,[],()=>{});if(reopened.kind==="busy")throw new OperationError(`locked by another deploy: ${reopened.holder}`);session.channel=reopened.channel,session.facts=reopened.facts;let result=await session.connection.exec(withSession(session.invocation,session.facts.token,"result",id));return parseActivation(result.stdout)}catch(error2){lastError=error2,await new Promise(resolve4=>setTimeout(resolve4,1e3))}}throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`)}async apply(host){let{observer}=this.options,session=this.sessions.get(host.host),desired=this.options.desired.get(host.host),deployedHost=this.options.deployed.get(host.host);try{let onHost=new Set([...session.facts.current,...session.facts.previous].map(([app,rev])=>`${app}/${rev}`)),toStage=host.apps.filter(app=>app.action!=="remove"&&app.newRev&&!onHost.has(`${app.app}/${app.newRev}`)).map(app=>desired.apps.get(app.app));toStage.length>0&&observer.phase(host.host,"uploading",`${toStage.reduce((n,a)=>n+a.files.size,0)} files`);let id=activationId(),steps=activationSteps(host,deployedHost,desired,{settleMs:this.options.settleMs}),input=await activationArchive(steps,hostState(desired),toStage,(app,path)=>this.options.content(host.host,app,path));observer.phase(host.host,"activating");let report;try{report=await this.activate(session,id,input)}catch(error2){if(!(error2 instanceof TransportError&&(error2.kind==="lost"||error2.kind==="timeout")))throw error2;report=await this.recover(session,id)}return observer.activated(host.host,report),report.result==="ok"?(observer.phase(host.host,"done"),{host:host.host,status:"deployed",problems:[],activation:report}):(observer.phase(host.host,report.result==="rolled-back"?"rolled back":"failed",report.errors.join("; ")),{host:host.host,status:report.result,problems:report.errors,activation:report})}catch(error2){return observer.phase(host.host,"failed",message(error2)),{host:host.host,status:"failed",problems:[message(error2)],activation:null}}finally{await this.release(host.host)}}async activate(session,id,input){let argv=withSession(session.invocation,session.facts.token,"activate",id,String(this.options.activationTimeoutSeconds)),channel=await session.connection.open(argv),stdout=[],stderr=[],announced=!1;channel.stdout.on("data",chunk=>{stdout.push(chunk),!announced&&Buffer.concat([Buffer.from(`
+`),420)})}var SESSION_TIMEOUT_MS=15e4;async function pool(items,limit,work){let results=new Array(items.length),next=0,worker=async()=>{for(;next<items.length;){let index=next++;results[index]=await work(items[index])}};return await Promise.all(Array.from({length:Math.max(1,Math.min(limit,items.length))},worker)),results}function message(error2){return error2 instanceof Error?error2.message:String(error2)}var EXPECTED_AGENT=`${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;async function tryOpenSession(connection,invocation,holder,targets){let channel=await connection.open(sessionCommand(invocation,holder,targets)),reader=new FactsReader,stderr=[];if(channel.stderr.on("data",chunk=>stderr.push(chunk)),await new Promise((resolve4,reject)=>{let timer=setTimeout(()=>reject(new OperationError("the agent took too long to lock the host")),SESSION_TIMEOUT_MS),finish2=result=>{clearTimeout(timer),channel.stdout.off("data",onData),result instanceof Error?reject(result):resolve4(result)},onData=chunk=>{reader.push(chunk)&&finish2("ready")};channel.stdout.on("data",onData),channel.exited.then(status2=>{if(!reader.done)if(status2.code===AGENT_EXIT.notFound)finish2("not-installed");else{let why=Buffer.concat(stderr).toString("utf8").trim();finish2(new OperationError(invocation.sudo&&/sudo/.test(why)?`'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`the agent's session ended (exit ${status2.code}): ${why}`))}},error2=>finish2(error2 instanceof Error?error2:new Error(String(error2))))})==="not-installed")return{kind:"not-installed"};if(reader.busy!==null)return{kind:"busy",holder:reader.busy};let facts=reader.facts();if(facts.agent!==EXPECTED_AGENT)throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);return{kind:"ready",channel,facts}}async function openSession(connection,invocation,holder,targets,onInstall){let first=await tryOpenSession(connection,invocation,holder,targets);if(first.kind!=="not-installed")return first;onInstall();let install=await connection.exec(installCommand(invocation),{stdin:Buffer.from(AGENT_SCRIPT)});if(install.code!==0){let why=install.stderr.toString("utf8").trim();throw new OperationError(invocation.sudo&&/sudo/.test(why)?`cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`cannot install the agent (exit ${install.code}): ${why}`)}let second=await tryOpenSession(connection,invocation,holder,targets);if(second.kind==="not-installed")throw new OperationError("the agent was installed but cannot be run");return second}function parseState(text){if(text.trim()==="")return null;try{let value=JSON.parse(text);return value&&typeof value=="object"&&value.schema===1&&typeof value.apps=="object"?value:"invalid"}catch{return"invalid"}}function driftProblems(facts,expected){let check=facts.check,problems=[],state=parseState(facts.state);state==="invalid"&&problems.push("/var/lib/deptool/state.json is not valid; it was changed outside deptool");let recorded=state==="invalid"||state===null?{}:state.apps,apps=new Set([...Object.keys(expected.apps),...Object.keys(recorded),...facts.current.keys()]);for(let app of[...apps].sort()){let want=expected.apps[app]?.rev,onHost=facts.current.get(app);want!==onHost&&problems.push(want===void 0?`app '${app}' is on the host (revision ${onHost}) but the store does not have it`:onHost===void 0?`app '${app}' should be at revision ${want} but is not on the host`:`app '${app}' is at revision ${onHost} on the host, the store says ${want}`)}for(let file of check.modified)problems.push(`${file} was changed on the host`);for(let file of check.extra)problems.push(`${file} was added on the host`);problems.push(...check.broken);let links=new Map;for(let app of Object.values(expected.apps))for(let[target,value]of Object.entries(app.links))links.set(target,value);for(let[target,value]of links){let actual=check.links.get(target);actual!==value&&problems.push(actual==="-"?`link ${target} is missing`:actual==="!"?`${target} is no longer a link`:`link ${target} points to ${actual}, not ${value}`)}return problems}function activationId(){return`${new Date().toISOString().replace(/[-:T]/g,"").slice(0,14)}-${randomBytes(3).toString("hex")}`}var Deployer=class{constructor(options){this.options=options}options;sessions=new Map;async prepare(host){let{observer,holder}=this.options,target=this.options.targets.get(host.host);if(!target)return[`no connection settings for host '${host.host}'`];let invocation=this.options.invocation(target);observer.phase(host.host,"connecting",target.transport==="local"?"local":`${target.user}@${target.hostName}:${target.port}`);let connection;try{connection=await this.options.connect(target)}catch(error2){return[message(error2)]}try{let expected=hostState(this.options.deployed.get(host.host)),targets=[...new Set(Object.values(expected.apps).flatMap(app=>Object.keys(app.links)))].sort(),session=await openSession(connection,invocation,holder,targets,()=>observer.phase(host.host,"installing agent"));if(session.kind==="busy")return await connection.close(),[`locked by another deploy: ${session.holder}`];let{channel,facts}=session;this.sessions.set(host.host,{host,target,invocation,connection,channel,facts}),observer.phase(host.host,"locked");let problems=[];if(facts.hostname!==target.expectedHostname&&problems.push(`/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? If it is, set "hostname" for it in deptool.json.`),facts.system!=="running"&&facts.system!=="skipped"&&!this.options.allowDegraded){let failed=facts.failedUnits.length>0?` (failed: ${facts.failedUnits.join(", ")})`:"";problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`)}let drift=driftProblems(facts,expected);return drift.length>0&&problems.push(`the host does not match the store (drift): ${drift.join("; ")}`),problems}catch(error2){return await connection.close().catch(()=>{}),[message(error2)]}}async release(host){let session=this.sessions.get(host);session&&(this.sessions.delete(host),session.channel.end(),await session.channel.exited.catch(()=>{}),await session.connection.close().catch(()=>{}))}async recover(session,id){let{observer}=this.options,deadline=Date.now()+this.options.activationTimeoutSeconds*1e3+3e4,lastError=null;for(;Date.now()<deadline;){observer.phase(session.host.host,"reconnecting");try{await session.connection.close().catch(()=>{}),session.connection=await this.options.connect(session.target);let reopened=await openSession(session.connection,session.invocation,this.options.holder,[],()=>{});if(reopened.kind==="busy")throw new OperationError(`locked by another deploy: ${reopened.holder}`);session.channel=reopened.channel,session.facts=reopened.facts;let result=await session.connection.exec(withSession(session.invocation,session.facts.token,"result",id));return parseActivation(result.stdout)}catch(error2){lastError=error2,await new Promise(resolve4=>setTimeout(resolve4,1e3))}}throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`)}async apply(host){let{observer}=this.options,session=this.sessions.get(host.host),desired=this.options.desired.get(host.host),deployedHost=this.options.deployed.get(host.host);try{let onHost=new Set([...session.facts.current,...session.facts.previous].map(([app,rev])=>`${app}/${rev}`)),toStage=host.apps.filter(app=>app.action!=="remove"&&app.newRev&&!onHost.has(`${app.app}/${app.newRev}`)).map(app=>desired.apps.get(app.app));toStage.length>0&&observer.phase(host.host,"uploading",`${toStage.reduce((n,a)=>n+a.files.size,0)} files`);let id=activationId(),steps=activationSteps(host,deployedHost,desired,{settleMs:this.options.settleMs}),input=await activationArchive(steps,hostState(desired),toStage,(app,path)=>this.options.content(host.host,app,path));observer.phase(host.host,"activating");let report;try{report=await this.activate(session,id,input)}catch(error2){if(!(error2 instanceof TransportError&&(error2.kind==="lost"||error2.kind==="timeout")))throw error2;report=await this.recover(session,id)}return observer.activated(host.host,report),report.result==="ok"?(observer.phase(host.host,"done"),{host:host.host,status:"deployed",problems:[],activation:report}):(observer.phase(host.host,report.result==="rolled-back"?"rolled back":"failed",report.errors.join("; ")),{host:host.host,status:report.result,problems:report.errors,activation:report})}catch(error2){return observer.phase(host.host,"failed",message(error2)),{host:host.host,status:"failed",problems:[message(error2)],activation:null}}finally{await this.release(host.host)}}async activate(session,id,input){let channel=session.channel,stdout=[],stderr=[],announced=!1;channel.stdout.on("data",chunk=>{stdout.push(chunk),!announced&&Buffer.concat([Buffer.from(`
 `),...stdout]).includes(`
 live rollback begin
-`)&&(announced=!0,this.options.observer.phase(session.host.host,"rolling back"))}),channel.stderr.on("data",chunk=>stderr.push(chunk));let drained=new Promise(resolve4=>channel.stdout.once("end",resolve4));channel.write(input),channel.end();let status2=await channel.exited;await drained;let output=Buffer.concat(stdout);if(status2.code!==0){let said=(output.toString("utf8")+Buffer.concat(stderr).toString("utf8")).trim();throw new OperationError(`the activation was refused before it started (exit ${status2.code}): ${said}`)}return parseActivation(output)}async run(){let{plan,parallel,observer}=this.options,problems=await pool(plan.hosts,parallel,host=>this.prepare(host)),refused=plan.hosts.some((_3,i)=>problems[i].length>0);if(!refused&&this.options.recheck){let stale=await this.options.recheck();stale.length>0&&(refused=!0,problems.forEach(list3=>list3.push(...stale)))}return refused||this.options.dryRun?(await Promise.all([...this.sessions.keys()].map(host=>this.release(host))),plan.hosts.map((host,i)=>{let hostProblems=problems[i];return hostProblems.length>0&&observer.phase(host.host,"refused",hostProblems.join("; ")),{host:host.host,status:hostProblems.length>0?"refused":"unchanged",problems:hostProblems,activation:null}})):pool(plan.hosts,parallel,host=>this.apply(host))}};function resultsOf(outcomes){return outcomes.map(o2=>({host:o2.host,status:o2.status==="deployed"?"deployed":o2.status==="rolled-back"?"rolled-back":"failed",detail:o2.problems.join("; ")||void 0}))}function exitCodeOf(outcomes){return outcomes.some(o2=>o2.status==="failed"||o2.status==="refused")?ExitCode2.failed:outcomes.some(o2=>o2.status==="rolled-back")?ExitCode2.rolledBack:ExitCode2.ok}function nothingChanged(outcomes){return outcomes.every(o2=>o2.status==="refused"||o2.status==="unchanged")}import{createHash as createHash3}from"node:crypto";function entryJson(entry){return entry&&{oid:entry.oid,executable:entry.executable,size:entry.size}}function appJson(app){return{app:app.app,action:app.action,old_rev:app.oldRev,new_rev:app.newRev,files:app.files.map(f3=>({path:f3.path,change:f3.change,old:entryJson(f3.old),new:entryJson(f3.new)})),symlinks:app.symlinks.map(l3=>({target:l3.target,change:l3.change,source:l3.source,old_source:l3.oldSource})),sysusers:{link:[...app.sysusers.link],unlink:[...app.sysusers.unlink],run:app.runSysusers},units:{link:[...app.units.link],unlink:[...app.units.unlink],disable:[...app.units.disable],enable:[...app.units.enable],restart:[...app.units.restart]}}}function hostJson(host){return{host:host.host,new_host:host.newHost,rollback:{available:host.rollback.available,reasons:[...host.rollback.reasons]},apps:host.apps.map(appJson)}}function canonicalJson(value){return Array.isArray(value)?`[${value.map(canonicalJson).join(",")}]`:value!==null&&typeof value=="object"?`{${Object.keys(value).sort().map(k2=>`${JSON.stringify(k2)}:${canonicalJson(value[k2])}`).join(",")}}`:JSON.stringify(value)}function planDigest(plan){let subject={schema:plan.schema,cluster:plan.cluster,hosts:plan.hosts.map(hostJson)};return`sha256:${createHash3("sha256").update(canonicalJson(subject),"utf8").digest("hex")}`}function count(items,pick){let counts2={};for(let item of items)counts2[pick(item)]=(counts2[pick(item)]??0)+1;return counts2}function planToJson(plan){let apps=plan.hosts.flatMap(h3=>h3.apps),files=apps.flatMap(a=>a.files);return{schema:plan.schema,cluster:plan.cluster,base:plan.base,digest:planDigest(plan),summary:{hosts_changed:plan.hosts.length,hosts_up_to_date:plan.upToDate.length,apps:{add:0,update:0,remove:0,...count(apps,a=>a.action)},files:{add:0,modify:0,remove:0,...count(files,f3=>f3.change)},rollback_unavailable:plan.hosts.filter(h3=>!h3.rollback.available).map(h3=>h3.host)},hosts:plan.hosts.map(hostJson),up_to_date:[...plan.upToDate],untracked:[...plan.untracked]}}function renderJson(plan){return`${JSON.stringify(planToJson(plan),null,2)}
+`)&&(announced=!0,this.options.observer.phase(session.host.host,"rolling back"))}),channel.stderr.on("data",chunk=>stderr.push(chunk));let drained=new Promise(resolve4=>channel.stdout.once("end",resolve4));channel.write(Buffer.concat([Buffer.from(`${sessionActivateLine(id,this.options.activationTimeoutSeconds)}
+`),input])),channel.end();let status2=await channel.exited;await drained;let output=Buffer.concat(stdout);if(status2.code!==0){let said=(output.toString("utf8")+Buffer.concat(stderr).toString("utf8")).trim();throw new OperationError(`the activation was refused before it started (exit ${status2.code}): ${said}`)}return parseActivation(output)}async run(){let{plan,parallel,observer}=this.options,problems=await pool(plan.hosts,parallel,host=>this.prepare(host)),refused=plan.hosts.some((_3,i)=>problems[i].length>0);if(!refused&&this.options.recheck){let stale=await this.options.recheck();stale.length>0&&(refused=!0,problems.forEach(list3=>list3.push(...stale)))}return refused||this.options.dryRun?(await Promise.all([...this.sessions.keys()].map(host=>this.release(host))),plan.hosts.map((host,i)=>{let hostProblems=problems[i];return hostProblems.length>0&&observer.phase(host.host,"refused",hostProblems.join("; ")),{host:host.host,status:hostProblems.length>0?"refused":"unchanged",problems:hostProblems,activation:null}})):pool(plan.hosts,parallel,host=>this.apply(host))}};function resultsOf(outcomes){return outcomes.map(o2=>({host:o2.host,status:o2.status==="deployed"?"deployed":o2.status==="rolled-back"?"rolled-back":"failed",detail:o2.problems.join("; ")||void 0}))}function exitCodeOf(outcomes){return outcomes.some(o2=>o2.status==="failed"||o2.status==="refused")?ExitCode2.failed:outcomes.some(o2=>o2.status==="rolled-back")?ExitCode2.rolledBack:ExitCode2.ok}function nothingChanged(outcomes){return outcomes.every(o2=>o2.status==="refused"||o2.status==="unchanged")}import{createHash as createHash3}from"node:crypto";function entryJson(entry){return entry&&{oid:entry.oid,executable:entry.executable,size:entry.size}}function appJson(app){return{app:app.app,action:app.action,old_rev:app.oldRev,new_rev:app.newRev,files:app.files.map(f3=>({path:f3.path,change:f3.change,old:entryJson(f3.old),new:entryJson(f3.new)})),symlinks:app.symlinks.map(l3=>({target:l3.target,change:l3.change,source:l3.source,old_source:l3.oldSource})),sysusers:{link:[...app.sysusers.link],unlink:[...app.sysusers.unlink],run:app.runSysusers},units:{link:[...app.units.link],unlink:[...app.units.unlink],disable:[...app.units.disable],enable:[...app.units.enable],restart:[...app.units.restart]}}}function hostJson(host){return{host:host.host,new_host:host.newHost,rollback:{available:host.rollback.available,reasons:[...host.rollback.reasons]},apps:host.apps.map(appJson)}}function canonicalJson(value){return Array.isArray(value)?`[${value.map(canonicalJson).join(",")}]`:value!==null&&typeof value=="object"?`{${Object.keys(value).sort().map(k2=>`${JSON.stringify(k2)}:${canonicalJson(value[k2])}`).join(",")}}`:JSON.stringify(value)}function planDigest(plan){let subject={schema:plan.schema,cluster:plan.cluster,hosts:plan.hosts.map(hostJson)};return`sha256:${createHash3("sha256").update(canonicalJson(subject),"utf8").digest("hex")}`}function count(items,pick){let counts2={};for(let item of items)counts2[pick(item)]=(counts2[pick(item)]??0)+1;return counts2}function planToJson(plan){let apps=plan.hosts.flatMap(h3=>h3.apps),files=apps.flatMap(a=>a.files);return{schema:plan.schema,cluster:plan.cluster,base:plan.base,digest:planDigest(plan),summary:{hosts_changed:plan.hosts.length,hosts_up_to_date:plan.upToDate.length,apps:{add:0,update:0,remove:0,...count(apps,a=>a.action)},files:{add:0,modify:0,remove:0,...count(files,f3=>f3.change)},rollback_unavailable:plan.hosts.filter(h3=>!h3.rollback.available).map(h3=>h3.host)},hosts:plan.hosts.map(hostJson),up_to_date:[...plan.upToDate],untracked:[...plan.untracked]}}function renderJson(plan){return`${JSON.stringify(planToJson(plan),null,2)}
 `}import{readFile}from"node:fs/promises";import{join}from"node:path";import{posix}from"node:path";function createScanner(text,ignoreTrivia=!1){let len=text.length,pos=0,value="",tokenOffset=0,token=16,lineNumber=0,lineStartOffset=0,tokenLineStartOffset=0,prevTokenLineStartOffset=0,scanError=0;function scanHexDigits(count2,exact){let digits=0,value2=0;for(;digits<count2||!exact;){let ch=text.charCodeAt(pos);if(ch>=48&&ch<=57)value2=value2*16+ch-48;else if(ch>=65&&ch<=70)value2=value2*16+ch-65+10;else if(ch>=97&&ch<=102)value2=value2*16+ch-97+10;else break;pos++,digits++}return digits<count2&&(value2=-1),value2}function setPosition(newPosition){pos=newPosition,value="",tokenOffset=0,token=16,scanError=0}function scanNumber(){let start=pos;if(text.charCodeAt(pos)===48)pos++;else for(pos++;pos<text.length&&isDigit(text.charCodeAt(pos));)pos++;if(pos<text.length&&text.charCodeAt(pos)===46)if(pos++,pos<text.length&&isDigit(text.charCodeAt(pos)))for(pos++;pos<text.length&&isDigit(text.charCodeAt(pos));)pos++;else return scanError=3,text.substring(start,pos);let end=pos;if(pos<text.length&&(text.charCodeAt(pos)===69||text.charCodeAt(pos)===101))if(pos++,(pos<text.length&&text.charCodeAt(pos)===43||text.charCodeAt(pos)===45)&&pos++,pos<text.length&&isDigit(text.charCodeAt(pos))){for(pos++;pos<text.length&&isDigit(text.charCodeAt(pos));)pos++;end=pos}else scanError=3;return text.substring(start,end)}function scanString(){let result="",start=pos;for(;;){if(pos>=len){result+=text.substring(start,pos),scanError=2;break}let ch=text.charCodeAt(pos);if(ch===34){result+=text.substring(start,pos),pos++;break}if(ch===92){if(result+=text.substring(start,pos),pos++,pos>=len){scanError=2;break}switch(text.charCodeAt(pos++)){case 34:result+='"';break;case 92:result+="\\";break;case 47:result+="/";break;case 98:result+="\b";break;case 102:result+="\f";break;case 110:result+=`
 `;break;case 114:result+="\r";break;case 116:result+="	";break;case 117:let ch3=scanHexDigits(4,!0);ch3>=0?result+=String.fromCharCode(ch3):scanError=4;break;default:scanError=5}start=pos;continue}if(ch>=0&&ch<=31)if(isLineBreak(ch)){result+=text.substring(start,pos),scanError=2;break}else scanError=6;pos++}return result}function scanNext(){if(value="",scanError=0,tokenOffset=pos,lineStartOffset=lineNumber,prevTokenLineStartOffset=tokenLineStartOffset,pos>=len)return tokenOffset=len,token=17;let code=text.charCodeAt(pos);if(isWhiteSpace(code)){do pos++,value+=String.fromCharCode(code),code=text.charCodeAt(pos);while(isWhiteSpace(code));return token=15}if(isLineBreak(code))return pos++,value+=String.fromCharCode(code),code===13&&text.charCodeAt(pos)===10&&(pos++,value+=`
 `),lineNumber++,tokenLineStartOffset=pos,token=14;switch(code){case 123:return pos++,token=1;case 125:return pos++,token=2;case 91:return pos++,token=3;case 93:return pos++,token=4;case 58:return pos++,token=6;case 44:return pos++,token=5;case 34:return pos++,value=scanString(),token=10;case 47:let start=pos-1;if(text.charCodeAt(pos+1)===47){for(pos+=2;pos<len&&!isLineBreak(text.charCodeAt(pos));)pos++;return value=text.substring(start,pos),token=12}if(text.charCodeAt(pos+1)===42){pos+=2;let safeLength=len-1,commentClosed=!1;for(;pos<safeLength;){let ch=text.charCodeAt(pos);if(ch===42&&text.charCodeAt(pos+1)===47){pos+=2,commentClosed=!0;break}pos++,isLineBreak(ch)&&(ch===13&&text.charCodeAt(pos)===10&&pos++,lineNumber++,tokenLineStartOffset=pos)}return commentClosed||(pos++,scanError=1),value=text.substring(start,pos),token=13}return value+=String.fromCharCode(code),pos++,token=16;case 45:if(value+=String.fromCharCode(code),pos++,pos===len||!isDigit(text.charCodeAt(pos)))return token=16;case 48:case 49:case 50:case 51:case 52:case 53:case 54:case 55:case 56:case 57:return value+=scanNumber(),token=11;default:for(;pos<len&&isUnknownContentCharacter(code);)pos++,code=text.charCodeAt(pos);if(tokenOffset!==pos){switch(value=text.substring(tokenOffset,pos),value){case"true":return token=8;case"false":return token=9;case"null":return token=7}return token=16}return value+=String.fromCharCode(code),pos++,token=16}}function isUnknownContentCharacter(code){if(isWhiteSpace(code)||isLineBreak(code))return!1;switch(code){case 125:case 93:case 123:case 91:case 34:case 58:case 44:case 47:return!1}return!0}function scanNextNonTrivia(){let result;do result=scanNext();while(result>=12&&result<=15);return result}return{setPosition,getPosition:()=>pos,scan:ignoreTrivia?scanNextNonTrivia:scanNext,getToken:()=>token,getTokenValue:()=>value,getTokenOffset:()=>tokenOffset,getTokenLength:()=>pos-tokenOffset,getTokenStartLine:()=>lineStartOffset,getTokenStartCharacter:()=>tokenOffset-prevTokenLineStartOffset,getTokenError:()=>scanError}}function isWhiteSpace(ch){return ch===32||ch===9}function isLineBreak(ch){return ch===10||ch===13}function isDigit(ch){return ch>=48&&ch<=57}var CharacterCodes;(function(CharacterCodes2){CharacterCodes2[CharacterCodes2.lineFeed=10]="lineFeed",CharacterCodes2[CharacterCodes2.carriageReturn=13]="carriageReturn",CharacterCodes2[CharacterCodes2.space=32]="space",CharacterCodes2[CharacterCodes2._0=48]="_0",CharacterCodes2[CharacterCodes2._1=49]="_1",CharacterCodes2[CharacterCodes2._2=50]="_2",CharacterCodes2[CharacterCodes2._3=51]="_3",CharacterCodes2[CharacterCodes2._4=52]="_4",CharacterCodes2[CharacterCodes2._5=53]="_5",CharacterCodes2[CharacterCodes2._6=54]="_6",CharacterCodes2[CharacterCodes2._7=55]="_7",CharacterCodes2[CharacterCodes2._8=56]="_8",CharacterCodes2[CharacterCodes2._9=57]="_9",CharacterCodes2[CharacterCodes2.a=97]="a",CharacterCodes2[CharacterCodes2.b=98]="b",CharacterCodes2[CharacterCodes2.c=99]="c",CharacterCodes2[CharacterCodes2.d=100]="d",CharacterCodes2[CharacterCodes2.e=101]="e",CharacterCodes2[CharacterCodes2.f=102]="f",CharacterCodes2[CharacterCodes2.g=103]="g",CharacterCodes2[CharacterCodes2.h=104]="h",CharacterCodes2[CharacterCodes2.i=105]="i",CharacterCodes2[CharacterCodes2.j=106]="j",CharacterCodes2[CharacterCodes2.k=107]="k",CharacterCodes2[CharacterCodes2.l=108]="l",CharacterCodes2[CharacterCodes2.m=109]="m",CharacterCodes2[CharacterCodes2.n=110]="n",CharacterCodes2[CharacterCodes2.o=111]="o",CharacterCodes2[CharacterCodes2.p=112]="p",CharacterCodes2[CharacterCodes2.q=113]="q",CharacterCodes2[CharacterCodes2.r=114]="r",CharacterCodes2[CharacterCodes2.s=115]="s",CharacterCodes2[CharacterCodes2.t=116]="t",CharacterCodes2[CharacterCodes2.u=117]="u",CharacterCodes2[CharacterCodes2.v=118]="v",CharacterCodes2[CharacterCodes2.w=119]="w",CharacterCodes2[CharacterCodes2.x=120]="x",CharacterCodes2[CharacterCodes2.y=121]="y",CharacterCodes2[CharacterCodes2.z=122]="z",CharacterCodes2[CharacterCodes2.A=65]="A",CharacterCodes2[CharacterCodes2.B=66]="B",CharacterCodes2[CharacterCodes2.C=67]="C",CharacterCodes2[CharacterCodes2.D=68]="D",CharacterCodes2[CharacterCodes2.E=69]="E",CharacterCodes2[CharacterCodes2.F=70]="F",CharacterCodes2[CharacterCodes2.G=71]="G",CharacterCodes2[CharacterCodes2.H=72]="H",CharacterCodes2[CharacterCodes2.I=73]="I",CharacterCodes2[CharacterCodes2.J=74]="J",CharacterCodes2[CharacterCodes2.K=75]="K",CharacterCodes2[CharacterCodes2.L=76]="L",CharacterCodes2[CharacterCodes2.M=77]="M",CharacterCodes2[CharacterCodes2.N=78]="N",CharacterCodes2[CharacterCodes2.O=79]="O",CharacterCodes2[CharacterCodes2.P=80]="P",CharacterCodes2[CharacterCodes2.Q=81]="Q",CharacterCodes2[CharacterCodes2.R=82]="R",CharacterCodes2[CharacterCodes2.S=83]="S",CharacterCodes2[CharacterCodes2.T=84]="T",CharacterCodes2[CharacterCodes2.U=85]="U",CharacterCodes2[CharacterCodes2.V=86]="V",CharacterCodes2[CharacterCodes2.W=87]="W",CharacterCodes2[CharacterCodes2.X=88]="X",CharacterCodes2[CharacterCodes2.Y=89]="Y",CharacterCodes2[CharacterCodes2.Z=90]="Z",CharacterCodes2[CharacterCodes2.asterisk=42]="asterisk",CharacterCodes2[CharacterCodes2.backslash=92]="backslash",CharacterCodes2[CharacterCodes2.closeBrace=125]="closeBrace",CharacterCodes2[CharacterCodes2.closeBracket=93]="closeBracket",CharacterCodes2[CharacterCodes2.colon=58]="colon",CharacterCodes2[CharacterCodes2.comma=44]="comma",CharacterCodes2[CharacterCodes2.dot=46]="dot",CharacterCodes2[CharacterCodes2.doubleQuote=34]="doubleQuote",CharacterCodes2[CharacterCodes2.minus=45]="minus",CharacterCodes2[CharacterCodes2.openBrace=123]="openBrace",CharacterCodes2[CharacterCodes2.openBracket=91]="openBracket",CharacterCodes2[CharacterCodes2.plus=43]="plus",CharacterCodes2[CharacterCodes2.slash=47]="slash",CharacterCodes2[CharacterCodes2.formFeed=12]="formFeed",CharacterCodes2[CharacterCodes2.tab=9]="tab"})(CharacterCodes||(CharacterCodes={}));var cachedSpaces=new Array(20).fill(0).map((_3,index)=>" ".repeat(index)),maxCachedValues=200,cachedBreakLinesWithSpaces={" ":{"\n":new Array(maxCachedValues).fill(0).map((_3,index)=>`

@@ -13,6 +13,7 @@ import {
   FactsReader,
   installCommand,
   parseActivation,
+  sessionActivateLine,
   sessionCommand,
   withSession,
   type ActivationReport,
@@ -349,12 +350,13 @@ export class Deployer {
   }
 
   /**
-   * Runs the activation, streaming its log so a rollback shows as it happens. Rejects
-   * with a TransportError when the connection drops; the caller then recovers.
+   * Runs the activation on the session's own channel (no second channel, no second
+   * agent process on the host), streaming its log so a rollback shows as it happens.
+   * The session ends with it. Rejects with a TransportError when the connection drops;
+   * the caller then recovers.
    */
   private async activate(session: Session, id: string, input: Buffer): Promise<ActivationReport> {
-    const argv = withSession(session.invocation, session.facts.token, 'activate', id, String(this.options.activationTimeoutSeconds));
-    const channel = await session.connection.open(argv);
+    const channel = session.channel;
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let announced = false;
@@ -367,7 +369,7 @@ export class Deployer {
     });
     channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     const drained = new Promise<void>((resolve) => channel.stdout.once('end', resolve));
-    channel.write(input);
+    channel.write(Buffer.concat([Buffer.from(`${sessionActivateLine(id, this.options.activationTimeoutSeconds)}\n`), input]));
     channel.end();
     const status = await channel.exited;
     await drained;

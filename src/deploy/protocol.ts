@@ -40,12 +40,19 @@ export function installCommand(invocation: AgentInvocation): string[] {
 
 /**
  * The session (the host lock, facts and drift check in one round trip), exiting 127
- * when the agent is not installed: sudo reports a missing command with its own exit
- * status, so the test runs on the host, not in sudo.
+ * when the agent is not installed. A shell reports a missing command with 127 by itself;
+ * sudo has its own exit status for that, so under sudo a test runs on the host first
+ * (without sudo, that `sh` would be one process more on every deploy).
  */
 export function sessionCommand(invocation: AgentInvocation, holder: string, targets: readonly string[]): string[] {
   const args = [...(invocation.root ? ['--root', invocation.root] : []), 'session', holder, ...targets];
+  if (!invocation.sudo) return [agentPath(invocation), ...args];
   return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', agentPath(invocation), ...args];
+}
+
+/** What the driver writes on a session's stdin after `ready` to run `activate` there (its input follows). */
+export function sessionActivateLine(id: string, timeoutSeconds: number): string {
+  return `activate ${id} ${timeoutSeconds}`;
 }
 
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */

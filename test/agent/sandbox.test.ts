@@ -267,6 +267,33 @@ test('activation flips current and previous as in the tutorial', async (t) => {
   assert.equal(facts.state, '{}\n');
 });
 
+test('a session runs `activate` sent on its stdin after ready, then ends and releases the lock', async (t) => {
+  const root = await tempDir(t);
+  const agent = new SandboxAgent(root);
+  const session = await agent.session('alice');
+  assert.equal((await agent.command(session, 'stage', [], stageTar(v1))).code, 0);
+  session.child.stdin.end(Buffer.concat([Buffer.from('activate a1 60\n'), activationTar([['flip', 'caddy', v1.rev], ['state']], '{}\n')]));
+  const ended = await new Promise<Buffer>((resolve) => {
+    const out: Buffer[] = [];
+    session.child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    session.child.once('close', (code) => {
+      assert.equal(code, 0);
+      resolve(Buffer.concat(out));
+    });
+  });
+  const log = parseActivation(ended);
+  assert.equal(log.result, 'ok');
+  assert.deepEqual(log.lines, ['step 1 flip ok', 'step 2 state ok']);
+  assert.equal(link(join(root, `${APPS}/caddy/current`)), v1.rev);
+  const next = await agent.session('bob');
+  assert.equal(await next.close(), 0);
+
+  // Anything but `activate <id> <timeout>` is a usage error that changes nothing.
+  const wrong = await agent.session('carol');
+  wrong.child.stdin.end('stage\n');
+  assert.equal(await new Promise((resolve) => wrong.child.once('close', resolve)), 2);
+});
+
 test('the activation log names every step; systemd steps are skipped in a sandbox', async (t) => {
   const box = await sandbox(t);
   assert.equal((await box.stage(v1)).code, 0);
