@@ -86,7 +86,7 @@ export function readInputs(): ActionInputs {
     comment: oneOf('comment', core.getInput('comment') || 'update', COMMENT_MODES),
     requireReviewedPlan: bool('require-reviewed-plan'),
     settleSeconds: number('settle', 1, 0, false),
-    parallel: number('parallel', 10, 1, true),
+    parallel: number('parallel', 32, 1, true),
     hosts: list('hosts'),
     apps: apps.length > 0 ? apps : undefined,
     to: core.getInput('to') || 'previous',
