@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Fleet } from '../test/e2e/fleet/fleet.js';
-import { timed, timedOk, waitServes } from './deploy-run.js';
+import { timed, timedOk, waitServes, type Cpu } from './deploy-run.js';
 
 const SITE_DIR = '/srv/ansible-site';
 const UNIT = 'ansible-site.service';
@@ -105,15 +105,15 @@ export class AnsibleBaseline {
       }),
     );
     const ansible = new AnsibleBaseline(fleet, dir, ports, env);
-    return { ansible, firstRun: await ansible.run('first') };
+    return { ansible, firstRun: (await ansible.run('first')).seconds };
   }
 
   /**
    * Changes index.html for every host, runs the playbook and checks every host serves the
-   * new file; returns the playbook's wall time. SSH connections of the previous run are
-   * reused (Ansible's default ControlPersist).
+   * new file; returns the playbook's wall time and CPU. SSH connections of the previous run
+   * are reused (Ansible's default ControlPersist).
    */
-  async run(tag: string): Promise<number> {
+  async run(tag: string): Promise<{ seconds: number; cpu: Cpu }> {
     const content = new Map(this.fleet.hosts.map((host) => [host.name, `${host.name} ansible ${tag}\n`]));
     for (const [host, body] of content) {
       await mkdir(join(this.dir, 'files', host), { recursive: true });
@@ -127,7 +127,7 @@ export class AnsibleBaseline {
       }
     }
     await Promise.all([...content].map(([host, body]) => waitServes(this.ports.get(host)!, body, `ansible on ${host}`)));
-    return result.seconds;
+    return { seconds: result.seconds, cpu: result.cpu };
   }
 
   /** Ends the ControlPersist masters Ansible left running (each by its control socket). */

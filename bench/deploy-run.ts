@@ -1,5 +1,39 @@
 // Shared by the deploy benchmark: timed child processes (with the time each stdout line arrived), medians, HTTP checks.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Kernel clock ticks per second (USER_HZ), the unit of /proc CPU times; 100 on Linux. */
+const TICKS = 100;
+
+/**
+ * CPU seconds spent so far, user + system (nice, irq and softirq included): by the whole
+ * machine (/proc/stat), and by this process's exited, waited-for children and their
+ * descendants (cutime + cstime of /proc/self/stat). Hosts, sshd and ssh clients share
+ * the machine, so its total is what a run costs; the children's is the client's own.
+ */
+export function cpuNow(): { machine: number; children: number } {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const self = readFileSync('/proc/self/stat', 'utf8');
+  const fields = self.slice(self.lastIndexOf(')') + 2).split(' ');
+  // Fields 16 and 17 of the file (cutime, cstime) are 13 and 14 after the name.
+  return { machine: (user + nice + system + irq + softirq) / TICKS, children: (Number(fields[13]) + Number(fields[14])) / TICKS };
+}
+
+export interface Cpu {
+  /** CPU seconds of the whole machine during the run. */
+  readonly machine: number;
+  /** CPU seconds of the program run and its descendants (only meaningful when nothing else exits meanwhile). */
+  readonly own: number;
+}
+
+/** CPU used by `work`, by the machine and by the children that exited meanwhile. */
+export async function withCpu<T>(work: () => Promise<T>): Promise<{ value: T; cpu: Cpu }> {
+  const before = cpuNow();
+  const value = await work();
+  const after = cpuNow();
+  return { value, cpu: { machine: after.machine - before.machine, own: after.children - before.children } };
+}
 
 export interface Timed {
   readonly code: number;
@@ -8,6 +42,8 @@ export interface Timed {
   readonly stderr: string;
   /** Each stdout line with the seconds since spawn at which it arrived: where the time went. */
   readonly lines: readonly { readonly at: number; readonly text: string }[];
+  /** CPU during the run; `own` is the program's only when no other child of this process exits meanwhile. */
+  readonly cpu: Cpu;
 }
 
 export interface RunOptions {
@@ -20,6 +56,7 @@ export interface RunOptions {
 export function timed(file: string, args: readonly string[], options: RunOptions = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const before = cpuNow();
     const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: { at: number; text: string }[] = [];
     const out: string[] = [];
@@ -40,8 +77,10 @@ export function timed(file: string, args: readonly string[], options: RunOptions
     });
     child.on('close', (code, sig) => {
       const seconds = (performance.now() - started) / 1000;
+      const after = cpuNow();
       clearTimeout(timer);
-      resolve({ code: code ?? (sig ? 128 : 1), seconds, stdout: out.join(''), stderr: err.join(''), lines });
+      const cpu = { machine: after.machine - before.machine, own: after.children - before.children };
+      resolve({ code: code ?? (sig ? 128 : 1), seconds, stdout: out.join(''), stderr: err.join(''), lines, cpu });
     });
   });
 }

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootFleet, fleetUnavailable, type Fleet } from '../test/e2e/fleet/fleet.js';
 import { AnsibleBaseline, ansibleVersion } from './deploy-ansible.js';
-import { median, seconds, timed, timedOk, waitServes, type Timed } from './deploy-run.js';
+import { median, seconds, timed, timedOk, waitServes, withCpu, type Cpu, type Timed } from './deploy-run.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, hosts: { type: 'string', default: '1,20' } } });
 const RUNS = Number(values.runs);
@@ -27,15 +27,19 @@ interface DeployRun {
   readonly firstOutput: number;
   /** Per phase, when the first and the last host reached it. */
   readonly phases: ReadonlyMap<Phase, { first: number; last: number }>;
+  readonly cpu: Cpu;
 }
 
 interface FleetFigures {
   hosts: number;
   floor: number;
+  /** Machine CPU seconds of each floor run. */
+  floorCpu: number[];
   settle0: DeployRun[];
   settle1: DeployRun[];
   allParallel: DeployRun[] | null;
   ansibleWarm: number[];
+  ansibleCpu: Cpu[];
   ansibleFirst: number;
   /** 1 host only: the same pending change through cheaper commands, to split the deploy's time, and bare systemd calls on the host. */
   commands: { node: number[]; help: number[]; plan: number[]; dryRun: number[]; restart: number[]; transientUnit: number[] } | null;
@@ -52,14 +56,14 @@ function phasesOf(run: Timed): Map<Phase, { first: number; last: number }> {
   return phases;
 }
 
-/** `ssh host true` to every host at once; wall time until the last one exits. */
-async function sshFloor(fleet: Fleet): Promise<number> {
+/** `ssh host true` to every host at once; wall time until the last one exits, and the machine's CPU meanwhile. */
+async function sshFloor(fleet: Fleet): Promise<{ seconds: number; cpu: number }> {
   const started = performance.now();
-  const results = await Promise.all(fleet.hosts.map((host) => timed('ssh', ['-F', fleet.sshConfigFile, host.name, 'true'])));
+  const { value: results, cpu } = await withCpu(() => Promise.all(fleet.hosts.map((host) => timed('ssh', ['-F', fleet.sshConfigFile, host.name, 'true']))));
   const elapsed = (performance.now() - started) / 1000;
   const failed = results.find((result) => result.code !== 0);
   if (failed) throw new Error(`ssh true failed (exit ${failed.code}): ${failed.stderr}`);
-  return elapsed;
+  return { seconds: elapsed, cpu: cpu.machine };
 }
 
 /** A deptool workspace as a user has it: a store and cluster in `dir`, and a HOME whose ~/.ssh/config reaches the fleet. */
@@ -107,22 +111,24 @@ async function measure(fleet: Fleet): Promise<FleetFigures> {
   const hosts = fleet.hosts.length;
   // Under the fleet's own temp dir, so fleet.stop() removes it even when a signal ends the run.
   const work = join(fleet.dir, 'bench');
-  const floors: number[] = [];
+  const floors: { seconds: number; cpu: number }[] = [];
   for (let i = 0; i < Math.max(RUNS, 5); i++) floors.push(await sshFloor(fleet));
 
   const ws = await deptoolWorkspace(fleet, join(work, 'deptool'));
   await ws.deploy('setup', await ws.change('setup'));
   const figures: FleetFigures = {
     hosts,
-    floor: median(floors),
+    floor: median(floors.map((f) => f.seconds)),
+    floorCpu: floors.map((f) => f.cpu),
     settle0: [],
     settle1: [],
     allParallel: hosts > DEFAULT_PARALLEL ? [] : null,
     ansibleWarm: [],
+    ansibleCpu: [],
     ansibleFirst: 0,
     commands: hosts === 1 ? { node: [], help: [], plan: [], dryRun: [], restart: [], transientUnit: [] } : null,
   };
-  const record = (run: Timed): DeployRun => ({ seconds: run.seconds, firstOutput: run.lines[0]?.at ?? run.seconds, phases: phasesOf(run) });
+  const record = (run: Timed): DeployRun => ({ seconds: run.seconds, firstOutput: run.lines[0]?.at ?? run.seconds, phases: phasesOf(run), cpu: run.cpu });
   for (let i = 1; i <= RUNS; i++) {
     const content = await ws.change(`settle0-${i}`);
     if (figures.commands) {
@@ -157,7 +163,11 @@ async function measure(fleet: Fleet): Promise<FleetFigures> {
   const { ansible, firstRun } = await AnsibleBaseline.setup(fleet, join(work, 'ansible'));
   try {
     figures.ansibleFirst = firstRun;
-    for (let i = 1; i <= RUNS; i++) figures.ansibleWarm.push(await ansible.run(`warm-${i}`));
+    for (let i = 1; i <= RUNS; i++) {
+      const run = await ansible.run(`warm-${i}`);
+      figures.ansibleWarm.push(run.seconds);
+      figures.ansibleCpu.push(run.cpu);
+    }
   } finally {
     await ansible.closeConnections();
   }
@@ -188,6 +198,34 @@ function printTable(all: readonly FleetFigures[]): void {
     const ansible = median(f.ansibleWarm);
     const cells = [String(f.hosts), seconds(f.floor), seconds(s0), ratio(s0 / f.floor), seconds(s1), ratio(s1 / f.floor), seconds(ansible), ratio(ansible / s0)];
     console.log(cells.map((cell, i) => pad(cell, columns[i][1])).join('').trimEnd());
+  }
+}
+
+/** CPU seconds: the machine's (hosts, sshd and clients alike) and the client's own process tree, with ms per host. */
+function printCpu(all: readonly FleetFigures[]): void {
+  const cell = (cpuSeconds: number, hosts: number) => `${cpuSeconds.toFixed(2)} s (${Math.round((cpuSeconds * 1000) / hosts)} ms/host)`;
+  const columns = [
+    ['hosts', 6],
+    ['floor machine', 24],
+    ['deptool s=0 machine', 24],
+    ['deptool s=0 own', 24],
+    ['ansible machine', 24],
+    ['ansible own', 0],
+  ] as const;
+  console.log('');
+  console.log('CPU seconds, user + system, median of the runs: "machine" is all of it (hosts, sshd, clients), "own" the client process and its children');
+  console.log(columns.map(([name, width]) => pad(name, width)).join('').trimEnd());
+  for (const f of all) {
+    const n = f.hosts;
+    const cells = [
+      String(n),
+      cell(median(f.floorCpu), n),
+      cell(median(f.settle0.map((r) => r.cpu.machine)), n),
+      cell(median(f.settle0.map((r) => r.cpu.own)), n),
+      cell(median(f.ansibleCpu.map((c) => c.machine)), n),
+      cell(median(f.ansibleCpu.map((c) => c.own)), n),
+    ];
+    console.log(cells.map((c, i) => pad(c, columns[i][1])).join('').trimEnd());
   }
 }
 
@@ -302,6 +340,7 @@ async function main(): Promise<void> {
   if (fingerprint() !== build) console.log(`WARNING: dist/cli.js changed during the run (now ${fingerprint()}): the figures mix two builds`);
   console.log('');
   printTable(all);
+  printCpu(all);
   printTargets(all);
   printNotes(all);
   printBreakdown(all);
