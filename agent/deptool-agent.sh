@@ -622,6 +622,8 @@ cmd_gc() {
   elif [ ! -f "$_order" ]; then
     : >"$_order"
   fi
+  # activate's leftovers go in the same `rm` (one process fewer per deploy).
+  if [ -n "${gc_tmp:-}" ]; then set -- "$@" "$gc_tmp" "$gc_tmp.tar" "$gc_tmp.list" "$gc_tmp.err" "$A/revisions"; fi
   if [ $# -gt 0 ]; then rm -rf -- "$@"; fi
   printf '%sdone\n' "$_gc_out"
 }
@@ -1161,9 +1163,10 @@ cmd_run_activation() {
   mv -f "$A/result.new" "$A/result"
 }
 
+# Prints activation $1's log (unless $2 is `streamed`: activate printed it already) and its result.
 print_result() {
   _pr=$D/activations/$1
-  if [ -f "$_pr/log" ]; then cat "$_pr/log"; fi
+  if [ "${2:-}" != streamed ] && [ -f "$_pr/log" ]; then cat "$_pr/log"; fi
   if [ -f "$_pr/result" ]; then
     read -r _pr_r <"$_pr/result"
   else
@@ -1199,6 +1202,7 @@ cmd_activate() {
   [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\n' "$1" >>"$D/activations/order"
+  _pr_log=
   if [ -n "$ROOT" ]; then
     /bin/sh "$self" --root "$ROOT" run-activation "$1" </dev/null >/dev/null 2>"$A/run.err" || true
   else
@@ -1206,21 +1210,26 @@ cmd_activate() {
     # timeout, KillMode=mixed sends SIGTERM to run-activation only: with the default,
     # systemd keeps signalling the unit's new processes for a moment too, which would
     # kill the first commands of the rollback.
-    # The log is streamed while the unit runs, as `live` lines, so the driver can show
-    # progress (a rollback, say) as it happens; the complete log follows once the unit
-    # has ended, and only that one counts.
+    # The log is streamed while the unit runs, so the driver can show progress (a
+    # rollback, say) as it happens. tail reads the file once more after systemd-run has
+    # ended, so what it printed is the complete log (the log is only appended to).
     : >>"$A/log"
     systemd-run --unit "deptool-activate-$1" --collect --wait --quiet --service-type=oneshot \
       -p "TimeoutStartSec=$2" -p KillMode=mixed /bin/sh "$self" run-activation "$1" </dev/null >/dev/null 2>"$A/run.err" &
     _sr=$!
-    tail -n +1 -s 0.05 -f --pid="$_sr" "$A/log" | sed -u 's/^/live /'
-    # Ends a last live line that had no newline, so the complete log starts on its own line.
+    tail -n +1 -s 0.05 -f --pid="$_sr" "$A/log"
+    # Ends a last line that had no newline (a killed activation's), so `result` starts its own.
     printf '\n'
     wait "$_sr" || true
+    _pr_log=streamed
   fi
-  print_result "$1"
+  print_result "$1" "$_pr_log"
   # After a success, what is neither current nor previous goes: one round trip fewer.
-  if [ "$_pr_r" = ok ]; then cmd_gc >/dev/null; fi
+  if [ "$_pr_r" = ok ]; then
+    gc_tmp=$x
+    cmd_gc >/dev/null
+    trap - EXIT
+  fi
 }
 
 cmd_result() {

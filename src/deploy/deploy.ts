@@ -362,7 +362,7 @@ export class Deployer {
     let announced = false;
     channel.stdout.on('data', (chunk: Buffer) => {
       stdout.push(chunk);
-      if (!announced && Buffer.concat([Buffer.from('\n'), ...stdout]).includes('\nlive rollback begin\n')) {
+      if (!announced && Buffer.concat([Buffer.from('\n'), ...stdout]).includes('\nrollback begin\n')) {
         announced = true;
         this.options.observer.phase(session.host.host, 'rolling back');
       }
