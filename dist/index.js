@@ -209,6 +209,39 @@ read_links() {
   done
 }
 
+# Sets lr to the name of the revision dir that link $1 points at, when that is a sibling
+# of the link (as \`current\` and \`previous\` are): \`cd -P\` resolves it without a process.
+# Returns 1 otherwise (a dangling link, a link elsewhere).
+link_rev() {
+  lr=
+  _lr_dir=
+  if cd -P -- "\${1%/*}" 2>/dev/null; then _lr_dir=$PWD; fi
+  if [ -z "$_lr_dir" ] || ! cd -P -- "$1" 2>/dev/null; then
+    cd /
+    return 1
+  fi
+  lr=\${PWD##*/}
+  _lr_up=\${PWD%/*}
+  cd /
+  is_rev "$lr" && [ "$_lr_up" = "$_lr_dir" ]
+}
+
+# Sets lk_cur and lk_prv to the revisions the \`current\` and \`previous\` links of app dir
+# $1 point at (\`-\` when missing); one \`readlink\` only when link_rev cannot tell.
+app_links() {
+  lk_cur=- lk_prv=-
+  if [ -L "$1/current" ]; then
+    if link_rev "$1/current"; then lk_cur=$lr; else lk_cur=; fi
+  fi
+  if [ -L "$1/previous" ]; then
+    if link_rev "$1/previous"; then lk_prv=$lr; else lk_prv=; fi
+  fi
+  if [ -z "$lk_cur" ] || [ -z "$lk_prv" ]; then
+    read_links "$1/current" "$1/previous"
+    eval "lk_cur=\\$rl_1 lk_prv=\\$rl_2"
+  fi
+}
+
 # Points link $1 at $2 atomically: a new link renamed over the old one, so readers see
 # the old or the new link and never nothing (\`ln -sfn\` unlinks first).
 set_link() {
@@ -639,9 +672,8 @@ cmd_gc() {
   for _d in "$D"/apps/*/; do
     [ -d "$_d" ] || continue
     _d=\${_d%/}
-    read_links "$_d/current" "$_d/previous"
-    _cur=- _prv=-
-    eval "_cur=\\$rl_1 _prv=\\$rl_2"
+    app_links "$_d"
+    _cur=$lk_cur _prv=$lk_prv
     _gc_kept=0
     for _e in "$_d"/* "$_d"/.[!.]* "$_d"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
@@ -816,9 +848,8 @@ s_flip() {
     err="$1 $2 is not staged"
     return 1
   fi
-  read_links "$_fd/current" "$_fd/previous"
-  _fc=- _fp=-
-  eval "_fc=\\$rl_1 _fp=\\$rl_2"
+  app_links "$_fd"
+  _fc=$lk_cur _fp=$lk_prv
   undo links "$1" "$_fc" "$_fp"
   [ "$_fc" != "$2" ] || return 0
   # Both new links are made in the activation's dir under their final names, then
@@ -835,9 +866,8 @@ s_flip() {
 
 s_remove_app() {
   _fd=$D/apps/$1
-  read_links "$_fd/current" "$_fd/previous"
-  _fc=- _fp=-
-  eval "_fc=\\$rl_1 _fp=\\$rl_2"
+  app_links "$_fd"
+  _fc=$lk_cur _fp=$lk_prv
   undo links "$1" "$_fc" "$_fp"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"

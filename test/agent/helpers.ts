@@ -134,18 +134,9 @@ export interface ActivationOutput {
   readonly result: string | undefined;
 }
 
-/** The lines `activate` streamed while the activation ran (`live ` prefix removed). */
-export function liveLines(stdout: Buffer): string[] {
-  return stdout
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('live '))
-    .map((line) => line.slice('live '.length));
-}
-
 /**
  * Parses an activation's log as `activate` and `result` print it (status blocks are
- * byte-counted), skipping the `live` lines streamed before it and blank lines.
+ * byte-counted), skipping blank lines.
  */
 export function parseActivation(stdout: Buffer): ActivationOutput {
   const lines: string[] = [];
@@ -163,7 +154,7 @@ export function parseActivation(stdout: Buffer): ActivationOutput {
       at += length;
     } else if (line.startsWith('result ')) {
       result = line.slice('result '.length);
-    } else if (line !== '' && !line.startsWith('live ')) {
+    } else if (line !== '') {
       lines.push(line);
     }
   }

@@ -1,7 +1,7 @@
 // The agent on real hosts (systemd + sshd in nspawn): units started, verified, rolled back, and activations that outlive their connection.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FleetAgent, activationTar, liveLines, parseActivation, revision, stageTar } from '../agent/helpers.js';
+import { FleetAgent, activationTar, parseActivation, revision, stageTar } from '../agent/helpers.js';
 import type { AgentResult, Revision, Session, Step } from '../agent/helpers.js';
 import { bootFleet } from './fleet/fleet.js';
 import type { Fleet } from './fleet/fleet.js';
@@ -76,7 +76,7 @@ describe('agent on real hosts', () => {
       const started = Date.now();
       const result = await agent.command(session, 'activate', [id, 120], activationTar(steps, state));
       assert.equal(result.code, 0, result.stdout + result.stderr);
-      return { ...parseActivation(result.raw), live: liveLines(result.raw), ms: Date.now() - started, stdout: result.stdout };
+      return { ...parseActivation(result.raw), ms: Date.now() - started, stdout: result.stdout };
     }
 
     const host = (command: string[]) => fleet.exec('agent01', command);
@@ -123,7 +123,6 @@ describe('agent on real hosts', () => {
         'step 6 status ok',
         'step 7 state ok',
       ]);
-      assert.ok(result.live.includes('step 5 verify ok'), 'the log was streamed while the activation ran');
       assert.equal(result.statuses.length, 1);
       assert.match(result.statuses[0].text, /^● web\.service - deptool e2e web server\n/);
       assert.match(result.statuses[0].text, /Loaded: loaded \(\/etc\/systemd\/system\/web\.service; enabled/);
