@@ -252,8 +252,10 @@ EOT
     case $_rt in /*) refuse "absolute path in the archive: $_rt" ;; esac
     case /$_rt/ in */../*) refuse "path with '..' in the archive: $_rt" ;; esac
   done <"$1.list"
-  mkdir -- "$1"
-  tar -xf "$1.tar" -C "$1" --no-same-owner --no-same-permissions
+  # tar makes $1 itself, as the first component of every member's name (a process fewer
+  # than mkdir); only an empty archive leaves it to mkdir.
+  tar -xf "$1.tar" -C "\${1%/*}" --transform="s|^|\${1##*/}/|" --no-same-owner --no-same-permissions
+  [ -d "$1" ] || mkdir -- "$1"
 }
 
 # --- revisions ----------------------------------------------------------------------------
@@ -579,8 +581,9 @@ stage_dir() {
     done
   done
   # One walk that catches anything but files and dirs (receive_tar let none in) and
-  # makes the tree read-only: dirs 0755, files 0444 (0555 when executable).
-  find "$_sd" \\( -type d -exec chmod 0755 {} + \\) -o \\( -type f -perm -u+x -exec chmod 0555 {} + \\) \\
+  # makes the tree read-only: dirs 0755, files 0444 (0555 when executable). Dirs are
+  # 0755 already unless the archive said otherwise: no chmod process for them then.
+  find "$_sd" \\( -type d \\( -perm 0755 -o -exec chmod 0755 {} + \\) \\) -o \\( -type f -perm -u+x -exec chmod 0555 {} + \\) \\
     -o \\( -type f -exec chmod 0444 {} + \\) -o -print >"$scratch"
   if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
   if [ -n "$problems" ]; then
