@@ -57,7 +57,8 @@ export interface Planned {
   readonly plan: Plan;
 }
 
-function validateLimit(tree: ConfigTree, deployed: ClusterSnapshot, limit: readonly string[] | undefined): Set<string> | undefined {
+/** The --limit hosts as a set, after checking each is in the tree or the store. */
+export function validateLimit(tree: ConfigTree, deployed: ClusterSnapshot, limit: readonly string[] | undefined): Set<string> | undefined {
   if (!limit) return undefined;
   const unknown = limit.filter((h) => !tree.hosts.has(h) && !deployed.has(h));
   if (unknown.length > 0) {

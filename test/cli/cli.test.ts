@@ -272,3 +272,20 @@ test('a store that moved since the plan blocks the deploy only when a planned ho
   assert.equal(problems.length, 1);
   assert.match(problems[0], /^web was deployed by another run since the plan was made/);
 });
+
+test('ping keeps its table one line per host and lists why a host is unreachable below it', async () => {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/web/site/index.html', 'x\n');
+  // A port nothing listens on: refused at once. No ssh config, no keys: HOME is the empty work dir.
+  await put('prod/deptool.json', JSON.stringify({ hosts: { web: { address: '127.0.0.1', port: 1 } } }));
+  const result = await runCli(['ping'], { cwd: work, env: { HOME: work } });
+  assert.equal(result.code, 1, result.stderr);
+  const [header, row, blank, ...reason] = result.stdout.split('\n');
+  assert.match(header, /^HOST {2}CONNECTION/);
+  assert.equal(row, 'web   unreachable (see below)');
+  assert.equal(blank, '');
+  assert.match(reason.join('\n'), /^web: \S/);
+  const unknown = await runCli(['ping', '--limit', 'nope'], { cwd: work, env: { HOME: work } });
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': web\./);
+});

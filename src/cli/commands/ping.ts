@@ -1,11 +1,10 @@
 // `deptool ping`: connects to every host and reports SSH round trips (min, median, p95).
-import { basename } from 'node:path';
 import { ExitCode, UsageError } from '../../errors.js';
 import { ping } from '../../transport/ping.js';
 import { loadCluster } from '../../tree/load.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
 import { connector } from '../connect.js';
-import { clusterDir, storeDir } from '../context.js';
+import { clusterDir, storeDir, validateLimit } from '../context.js';
 import type { Io } from '../io.js';
 import { columns } from '../table.js';
 import { Store } from '../../store/store.js';
@@ -27,11 +26,10 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   const store = await Store.open(storeDir(io, args.values.store as string | undefined));
   const dir = await clusterDir(io, store, args.positionals[0]);
   const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
-  const limit = listOption(args.values.limit);
-  const unknown = (limit ?? []).filter((h) => !tree.hosts.has(h));
-  if (unknown.length > 0) throw new UsageError(`--limit names unknown hosts in cluster '${basename(dir)}': ${unknown.join(', ')}.`);
-  const hosts = [...tree.hosts.keys()].filter((h) => !limit || limit.includes(h)).sort();
+  const limit = validateLimit(tree, new Map(), listOption(args.values.limit));
+  const hosts = [...tree.hosts.keys()].filter((h) => !limit || limit.has(h)).sort();
   const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts });
+  const failures: string[] = [];
   const rows = await Promise.all(
     hosts.map(async (host): Promise<string[]> => {
       const target = connect.targets.get(host)!;
@@ -46,10 +44,13 @@ export async function run(io: Io, args: Parsed): Promise<number> {
           await connection.close();
         }
       } catch (error) {
-        return [host, `unreachable: ${(error as Error).message}`];
+        // The reason is often several lines (a host key to verify): below the table, not in a cell.
+        failures.push(`${host}: ${(error as Error).message}`);
+        return [host, 'unreachable (see below)'];
       }
     }),
   );
   io.stdout.write(columns([['HOST', 'CONNECTION', 'CONNECT', 'MIN', 'MEDIAN', 'P95'], ...rows]));
-  return rows.some((row) => row.length === 2) ? ExitCode.failed : ExitCode.ok;
+  if (failures.length > 0) io.stdout.write(`\n${failures.sort().join('\n\n')}\n`);
+  return failures.length > 0 ? ExitCode.failed : ExitCode.ok;
 }
