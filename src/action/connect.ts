@@ -3,26 +3,18 @@
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
-import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
-import type { ActivationReport, AgentInvocation } from '../deploy/protocol.js';
-import type { Connection } from '../transport/connection.js';
+import { SSH_TIMEOUTS, invocationFor, type Connector } from '../deploy/connector.js';
 import { parseKnownHosts } from '../transport/known-hosts.js';
 import { connectLocal } from '../transport/local.js';
 import { connectSsh } from '../transport/ssh.js';
-import { jumpResolver, resolveTargets, type Target } from '../transport/targets.js';
+import { jumpResolver, resolveTargets } from '../transport/targets.js';
 import type { ClusterSettings } from '../tree/settings.js';
 import type { ConfigTree } from '../tree/types.js';
 import type { ActionInputs } from './inputs.js';
 
-export interface ActionConnector {
-  readonly targets: ReadonlyMap<string, Target>;
-  readonly connect: (target: Target) => Promise<Connection>;
-  readonly invocation: (target: Target) => AgentInvocation;
-}
-
 const KNOWN_HOSTS_NAME = 'the known-hosts input';
 
-export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inputs: ActionInputs, hosts: readonly string[]): ActionConnector {
+export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inputs: ActionInputs, hosts: readonly string[]): Connector {
   const home = homedir();
   // The runner's own user ('runner') means nothing on a fleet: without a configured user, log in as root.
   const options = { sshConfigText: inputs.sshConfig, sshConfigPath: 'the ssh-config input', localUser: 'root', home, env: {} };
@@ -47,29 +39,16 @@ export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inp
     acceptUnknownHostKeys: inputs.acceptUnknownHostKeys,
   };
   const resolveJump = jumpResolver(options);
-  const isRoot = process.getuid?.() === 0;
   return {
     targets,
     connect: async (target) => {
       if (target.transport === 'local') return connectLocal();
-      const connection = await connectSsh(target, auth, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3, resolveJump });
+      const connection = await connectSsh(target, auth, { ...SSH_TIMEOUTS, resolveJump });
       for (const key of connection.acceptedHostKeys) {
         core.warning(`Trusted the unknown host key of ${key.hop} (${key.keyType} ${key.fingerprint}) because accept-unknown-host-keys is on. Add it to known-hosts:\n${key.knownHostsLine}`, { title: 'Unknown host key accepted' });
       }
       return connection;
     },
-    invocation: (target) => (target.transport === 'local' ? { sudo: !isRoot, root: null } : { sudo: target.user !== 'root', root: null }),
+    invocation: (target) => invocationFor(target, null),
   };
-}
-
-/** Deploy progress as log lines; the activation's unit statuses go into the log too, as on the CLI. */
-export class LogObserver implements DeployObserver {
-  phase(host: string, phase: HostPhase, detail?: string): void {
-    core.info(`  ${host}: ${phase}${detail ? ` (${detail})` : ''}`);
-  }
-
-  activated(host: string, report: ActivationReport): void {
-    if (report.statuses.length === 0) return;
-    core.info(`${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}`);
-  }
 }

@@ -3,20 +3,13 @@
 import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { AgentInvocation } from '../deploy/protocol.js';
-import type { Connection } from '../transport/connection.js';
+import { SSH_TIMEOUTS, invocationFor, type Connector } from '../deploy/connector.js';
 import { connectLocal } from '../transport/local.js';
 import { connectSsh } from '../transport/ssh.js';
 import { readSshConfig } from '../transport/ssh-config.js';
-import { jumpResolver, resolveTargets, type Target } from '../transport/targets.js';
+import { jumpResolver, resolveTargets } from '../transport/targets.js';
 import type { Planned } from './context.js';
 import type { Io } from './io.js';
-
-export interface Connector {
-  readonly targets: ReadonlyMap<string, Target>;
-  readonly connect: (target: Target) => Promise<Connection>;
-  readonly invocation: (target: Target) => AgentInvocation;
-}
 
 export interface ConnectOptions {
   readonly identity?: string;
@@ -40,14 +33,10 @@ export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'setting
     }
   }
   const identityFile = options.identity === undefined ? undefined : resolve(io.cwd, options.identity);
-  const isRoot = process.getuid?.() === 0;
   return {
     targets,
     connect: (target) =>
-      target.transport === 'local'
-        ? Promise.resolve(connectLocal())
-        : connectSsh(target, { identityFile, agentSocket: io.env.SSH_AUTH_SOCK }, { connectTimeoutMs: 15_000, keepaliveIntervalMs: 5_000, keepaliveCountMax: 3, resolveJump }),
-    invocation: (target) =>
-      target.transport === 'local' ? { sudo: root === null && !isRoot, root } : { sudo: target.user !== 'root', root: null },
+      target.transport === 'local' ? Promise.resolve(connectLocal()) : connectSsh(target, { identityFile, agentSocket: io.env.SSH_AUTH_SOCK }, { ...SSH_TIMEOUTS, resolveJump }),
+    invocation: (target) => invocationFor(target, root),
   };
 }
