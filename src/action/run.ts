@@ -75,20 +75,33 @@ async function setUp(inputs: ActionInputs, context: RunContext): Promise<Setup> 
   return { inputs, context, api: new GitHubApi(inputs.githubToken, context), cluster, clusterPath: clusterPath || '.', store, deployed };
 }
 
-function setPlanOutputs(plan: Plan): string {
+/** A plan with what every rendering of it needs. */
+interface Rendered {
+  readonly plan: Plan;
+  readonly digest: string;
+  readonly contents: PlanContents;
+}
+
+/** Sets the plan outputs and reads the changed files' contents for the comment and the summary. */
+async function planned(setup: Setup, plan: Plan, readNew: ContentReader): Promise<Rendered> {
   const digest = planDigest(plan);
   core.setOutput('plan-json', renderJson(plan));
   core.setOutput('digest', digest);
   core.setOutput('changed', plan.hosts.length > 0 ? 'true' : 'false');
-  return digest;
+  return { plan, digest, contents: await loadPlanContents(plan, setup.store.store, readNew) };
 }
 
-function planMarkdown(setup: Setup, plan: Plan, contents: PlanContents, digest: string, options: { header?: string; budget?: number }): string {
-  return renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header: options.header, ...(options.budget === undefined ? {} : { budget: options.budget, unit: 'utf8', fullPlanAt: null }) });
+/** The plan comment's body, under GitHub's comment limit. */
+function commentMarkdown(setup: Setup, { plan, contents, digest }: Rendered, header?: string): string {
+  return renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header });
 }
 
-async function writeSummary(markdown: string): Promise<void> {
-  await core.summary.addRaw(markdown).write();
+/** Writes the job summary once: `before` (an outcome), then the plan in the rest of the 1 MiB. */
+async function writeSummary(setup: Setup, { plan, contents, digest }: Rendered, options: { before?: string; header?: string } = {}): Promise<void> {
+  const before = options.before === undefined ? '' : `${options.before}\n`;
+  const budget = JOB_SUMMARY_BUDGET - Buffer.byteLength(before);
+  const markdown = renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header: options.header, budget, unit: 'utf8', fullPlanAt: null });
+  await core.summary.addRaw(before + markdown).write();
 }
 
 /** Posts or updates the sticky comment; a token that may not comment gets a notice, not a failure. */
@@ -110,21 +123,30 @@ async function postComment(setup: Setup, issue: number, body: string, existing: 
 
 async function planMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs } = setup;
-  const plan = makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts });
-  const digest = setPlanOutputs(plan);
-  const contents = await loadPlanContents(plan, store.store, treeReader(cluster.tree.dir));
-  core.info(`Plan: ${plan.hosts.length} host(s) to change, digest ${digest}.`);
-  await writeSummary(planMarkdown(setup, plan, contents, digest, { budget: JOB_SUMMARY_BUDGET }));
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  core.info(`Plan: ${rendered.plan.hosts.length} host(s) to change, digest ${rendered.digest}.`);
+  await writeSummary(setup, rendered);
   const pr = context.pullRequest;
   if (pr !== null && inputs.comment !== 'off') {
     if (pr.fromFork) {
       core.notice(`Pull request #${pr.number} comes from a fork, whose token cannot comment: the plan is in the job summary.`);
     } else {
       const existing = inputs.comment === 'update' ? await setup.api.findPlanComment(pr.number, cluster.tree.cluster) : null;
-      await postComment(setup, pr.number, planMarkdown(setup, plan, contents, digest, {}), existing);
+      await postComment(setup, pr.number, commentMarkdown(setup, rendered), existing);
     }
   }
   return { code: ExitCode.ok, message: '' };
+}
+
+/** The merged pull request of the pushed commit and its plan comment, or why they could not be looked up. */
+async function reviewedPlan(api: GitHubApi, sha: string, cluster: string): Promise<{ pr: MergedPull | null; reviewed: Comment | null; lookupError: string | null }> {
+  try {
+    const pr = await api.mergedPullFor(sha);
+    return { pr, reviewed: pr === null ? null : await api.findPlanComment(pr.number, cluster), lookupError: null };
+  } catch (error) {
+    // Without the reviewed plan the deploy is unreviewed, which require-reviewed-plan decides on; it is no crash.
+    return { pr: null, reviewed: null, lookupError: `Could not look up the reviewed plan on GitHub (${error instanceof Error ? error.message : String(error)}); grant 'pull-requests: read'.` };
+  }
 }
 
 /** Why the deploy's plan is not the reviewed one, or null when it is. */
@@ -221,31 +243,20 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
 
 async function deployMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs, api } = setup;
-  const plan = makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts });
-  const digest = setPlanOutputs(plan);
-  const contents = await loadPlanContents(plan, store.store, treeReader(cluster.tree.dir));
-  let pr: MergedPull | null = null;
-  let reviewed: Comment | null = null;
-  let lookupError: string | null = null;
-  try {
-    pr = await api.mergedPullFor(context.sha);
-    reviewed = pr === null ? null : await api.findPlanComment(pr.number, cluster.tree.cluster);
-  } catch (error) {
-    // Without the reviewed plan the deploy is unreviewed, which require-reviewed-plan decides on; it is no crash.
-    lookupError = `Could not look up the reviewed plan on GitHub (${error instanceof Error ? error.message : String(error)}); grant 'pull-requests: read'.`;
-  }
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  const { plan, digest } = rendered;
+  const { pr, reviewed, lookupError } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
   const problem = plan.hosts.length === 0 ? null : (lookupError ?? reviewProblem(pr, reviewed, digest, context.sha));
-  const planFor = (header: string | undefined, budget?: number) => planMarkdown(setup, plan, contents, digest, { header, budget });
 
   if (problem !== null && inputs.requireReviewedPlan) {
     const refusal = `⛔ **Not deployed**: ${problem} \`require-reviewed-plan\` is on; open a pull request to review the current plan.`;
-    await writeSummary(planFor(refusal, JOB_SUMMARY_BUDGET));
-    if (pr !== null) await postComment(setup, pr.number, planFor(`${refusal} ([run](${context.runUrl}))`), reviewed);
+    await writeSummary(setup, rendered, { header: refusal });
+    if (pr !== null) await postComment(setup, pr.number, commentMarkdown(setup, rendered, `${refusal} ([run](${context.runUrl}))`), reviewed);
     return { code: ExitCode.failed, message: `Not deployed: ${problem}` };
   }
   if (problem !== null) core.warning(problem, { title: 'Deploying a plan that was not reviewed' });
   if (plan.hosts.length === 0) {
-    await writeSummary(planFor(undefined, JOB_SUMMARY_BUDGET));
+    await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };
   }
 
@@ -254,11 +265,10 @@ async function deployMode(setup: Setup): Promise<Finished> {
   const stored = await record(setup, plan, cluster.tree.hosts, cluster.tree.dir, outcomes, { pullRequest: pr?.url });
   const summary: OutcomeSummary = { verb: 'Deploy', outcomes, seconds, runUrl: context.runUrl, storeCommit: stored.commit };
   const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], stored.error);
-  const budget = JOB_SUMMARY_BUDGET - Buffer.byteLength(outcome) - 2;
-  await writeSummary(`${outcome}\n${planFor(undefined, budget)}`);
+  await writeSummary(setup, rendered, { before: outcome });
   if (pr !== null) {
     // The hosts and the store are done: a failing comment update must not turn the outcome into a failure.
-    await postComment(setup, pr.number, planFor(outcomeHeader(summary)), reviewed).catch((error: unknown) => {
+    await postComment(setup, pr.number, commentMarkdown(setup, rendered, outcomeHeader(summary)), reviewed).catch((error: unknown) => {
       core.warning(`Could not update the plan comment on pull request #${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
@@ -270,10 +280,9 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
   if (inputs.hosts.length === 0) throw new UsageError("Input 'hosts' is required to roll back: the hosts to put back (comma-separated).");
   const rollback = await planRollback({ store: store.store, ref: store.ref, cluster: cluster.tree.cluster, base: store.base, deployed, hosts: inputs.hosts, apps: inputs.apps, to: inputs.to });
   const { plan } = rollback;
-  const digest = setPlanOutputs(plan);
-  const contents = await loadPlanContents(plan, store.store, rollback.content);
+  const rendered = await planned(setup, plan, rollback.content);
   if (plan.hosts.length === 0) {
-    await writeSummary(planMarkdown(setup, plan, contents, digest, { budget: JOB_SUMMARY_BUDGET }));
+    await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };
   }
   if (!inputs.dryRun) await checkPushAccess(store.store, store.remote, store.base);
@@ -282,13 +291,13 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
     const refused = outcomes.filter((o) => o.status === 'refused');
     const verdict = refused.length === 0 ? `Dry run: every check passed on ${outcomes.length} host(s); nothing was changed.` : `Dry run: ${refused.length} host(s) would refuse the rollback.`;
     const table = outcomeMarkdown({ verb: 'Dry run', outcomes, seconds, runUrl: context.runUrl, storeCommit: null }, []);
-    await writeSummary(`${table}\n${verdict}\n\n${planMarkdown(setup, plan, contents, digest, { budget: JOB_SUMMARY_BUDGET - Buffer.byteLength(table) - 400 })}`);
+    await writeSummary(setup, rendered, { before: `${table}\n${verdict}\n` });
     return { code: refused.length === 0 ? ExitCode.ok : ExitCode.failed, message: refused.length === 0 ? '' : `${verdict} ${refused.map((o) => `${o.host}: ${o.problems.join('; ')}`).join(' ')}` };
   }
   const stored = await record(setup, plan, rollback.desired, null, outcomes, { title: rollback.title });
   const summary: OutcomeSummary = { verb: 'Rollback', outcomes, seconds, runUrl: context.runUrl, storeCommit: stored.commit };
   const { finished, outcome } = conclude(setup, summary, [rollback.desired, deployed], stored.error);
-  await writeSummary(`${outcome}\n${planMarkdown(setup, plan, contents, digest, { budget: JOB_SUMMARY_BUDGET - Buffer.byteLength(outcome) - 2 })}`);
+  await writeSummary(setup, rendered, { before: outcome });
   return finished;
 }
 
