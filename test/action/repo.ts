@@ -1,9 +1,10 @@
 // A user's repository as the Action sees it: a bare "GitHub" remote (which also holds the
 // store branch) and a checkout of it as GITHUB_WORKSPACE with the cluster directory.
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { git, writeTree } from '../helpers/write-tree.js';
 
 export interface ActionRepo {
   readonly dir: string;
@@ -16,16 +17,12 @@ export interface ActionRepo {
   remove(): Promise<void>;
 }
 
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
-}
-
 export async function actionRepo(): Promise<ActionRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'deptool-action-'));
   const remote = join(dir, 'origin.git');
   const workspace = join(dir, 'workspace');
-  git(dir, 'init', '--quiet', '--bare', remote);
-  git(dir, 'clone', '--quiet', remote, workspace);
+  git(dir, ['init', '--quiet', '--bare', remote]);
+  git(dir, ['clone', '--quiet', remote, workspace]);
   const cluster = join(workspace, 'prod');
   return {
     dir,
@@ -33,20 +30,16 @@ export async function actionRepo(): Promise<ActionRepo> {
     workspace,
     async write(files, settings) {
       await rm(cluster, { recursive: true, force: true });
-      await mkdir(cluster, { recursive: true });
-      for (const [path, content] of Object.entries(files)) {
-        await mkdir(dirname(join(cluster, path)), { recursive: true });
-        await writeFile(join(cluster, path), content);
-      }
+      await writeTree(cluster, files);
       if (settings !== undefined) await writeFile(join(cluster, 'deptool.json'), JSON.stringify(settings, null, 2));
     },
     storeGit(...args) {
       const clone = join(dir, `store-view-${Math.random().toString(36).slice(2)}`);
-      git(dir, 'clone', '--quiet', '--branch', 'deptool/store', remote, clone);
+      git(dir, ['clone', '--quiet', '--branch', 'deptool/store', remote, clone]);
       try {
-        return git(clone, ...args);
+        return git(clone, args);
       } finally {
-        execFileSync('rm', ['-rf', clone]);
+        rmSync(clone, { recursive: true, force: true });
       }
     },
     remove: () => rm(dir, { recursive: true, force: true }),

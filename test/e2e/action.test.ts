@@ -2,14 +2,14 @@
 // store branch, broken units are annotated with their systemd status, workflow_dispatch
 // rolls back, and two racing runs both land in the store branch.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parsePlanMarker } from '../../src/render/markdown.js';
 import { startGitHubApi, type GitHubApi } from '../helpers/github-api.js';
 import { pullRequest, push, workflowDispatch } from '../action/payloads.js';
-import { actionRepo, git, type ActionRepo } from '../action/repo.js';
+import { actionRepo, type ActionRepo } from '../action/repo.js';
+import { git, writeTree } from '../helpers/write-tree.js';
 import { runAction, type ActionRun } from '../action/runner.js';
 import { bootFleet, type Fleet } from './fleet/fleet.js';
 
@@ -95,7 +95,7 @@ test('a merged pull request deploys its reviewed plan, pushes the store branch a
   assert.equal(await served('web2'), 'one\n');
   assert.equal(run.outputs.digest, parsePlanMarker(reviewed.body)!.digest, 'the reviewed plan was deployed');
 
-  const tip = git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store');
+  const tip = git(repo.dir, ['--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store']);
   assert.equal(run.outputs['store-commit'], tip);
   const message = repo.storeGit('log', '-1', '--format=%B');
   assert.match(message, /^Add site on 2 hosts/);
@@ -117,13 +117,13 @@ test('a merged pull request deploys its reviewed plan, pushes the store branch a
 });
 
 test('with require-reviewed-plan, a plan that differs from the reviewed one changes nothing', async () => {
-  const before = git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store');
+  const before = git(repo.dir, ['--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store']);
   await repo.write({ ...site('web1', 'unreviewed\n'), ...site('web2', 'one\n') });
   const run = await onPush(repo.workspace, { 'require-reviewed-plan': 'true' });
   assert.equal(run.code, 1);
   assert.match(run.stdout, /::error::Not deployed: The plan differs from the one reviewed on pull request #\d+/);
   assert.equal(await served('web1'), 'one\n');
-  assert.equal(git(repo.dir, '--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store'), before);
+  assert.equal(git(repo.dir, ['--git-dir', repo.remote, 'rev-parse', 'refs/heads/deptool/store']), before);
   assert.match(comment()!.body, /⛔ \*\*Not deployed\*\*/);
   api.assertNoViolations();
 });
@@ -199,13 +199,10 @@ test('two runs racing to push the store branch both land their results', async (
   // Each run's tree changes one host and matches the store on the other.
   const base = repo.storeGit('rev-parse', 'HEAD');
   const other = join(repo.dir, 'workspace2');
-  git(repo.dir, 'clone', '--quiet', repo.remote, other);
+  git(repo.dir, ['clone', '--quiet', repo.remote, other]);
   await repo.write({ ...site('web1', 'race one\n'), ...site('web2', 'one\n') });
   await rm(join(other, 'prod'), { recursive: true, force: true });
-  for (const [path, content] of Object.entries({ ...site('web1', 'one\n'), ...site('web2', 'race two\n') })) {
-    await mkdir(dirname(join(other, 'prod', path)), { recursive: true });
-    await writeFile(join(other, 'prod', path), content);
-  }
+  await writeTree(join(other, 'prod'), { ...site('web1', 'one\n'), ...site('web2', 'race two\n') });
   const [a, b] = await Promise.all([onPush(repo.workspace), onPush(other)]);
   assert.equal(a.code, 0, a.stdout);
   assert.equal(b.code, 0, b.stdout);
@@ -216,7 +213,7 @@ test('two runs racing to push the store branch both land their results', async (
   assert.equal(repo.storeGit('show', 'HEAD:web1/site/index.html'), 'race one');
   assert.equal(repo.storeGit('show', 'HEAD:web2/site/index.html'), 'race two');
   assert.ok([a, b].some((run) => /after [2-8] tries \(another run pushed first\)/.test(run.stdout)), 'one run had to fetch and rebuild');
-  assert.equal(execFileSync('git', ['--git-dir', repo.remote, 'rev-list', '--merges', '--count', 'refs/heads/deptool/store'], { encoding: 'utf8' }).trim(), '0');
+  assert.equal(git(repo.dir, ['--git-dir', repo.remote, 'rev-list', '--merges', '--count', 'refs/heads/deptool/store']), '0');
 });
 
 test('workflow_dispatch rolls a host back to its version in a given store commit, as a new forward commit', async () => {

@@ -2,8 +2,9 @@
 // HOME whose ~/.ssh/config reaches the fleet, and helpers to write the tree and run the CLI.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runCli, type CliResult } from '../helpers/cli.js';
+import { writeTree } from '../helpers/write-tree.js';
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
 import { bootFleet, type BootOptions, type Fleet } from './fleet/fleet.js';
@@ -33,11 +34,7 @@ export async function workspace(fleet: Fleet, name = 'prod'): Promise<Workspace>
     deptool,
     async write(files, options) {
       await rm(cluster, { recursive: true, force: true });
-      await mkdir(cluster, { recursive: true });
-      for (const [path, content] of Object.entries(files)) {
-        await mkdir(dirname(join(cluster, path)), { recursive: true });
-        await writeFile(join(cluster, path), content);
-      }
+      await writeTree(cluster, files);
       if (options?.settings !== undefined) await writeFile(join(cluster, 'deptool.json'), JSON.stringify(options.settings, null, 2));
     },
     remove: () => rm(dir, { recursive: true, force: true }),

@@ -1,6 +1,5 @@
 // The Action's store branch against a real bare remote: fetch, push, and two runs racing to push.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,24 +7,21 @@ import { test, type TestContext } from 'node:test';
 import { OperationError } from '../../src/errors.js';
 import { checkPushAccess, fetchStore, publish, remoteTip, type RemoteBranch } from '../../src/store/remote.js';
 import { Store, type Attempt } from '../../src/store/store.js';
+import { git } from '../helpers/write-tree.js';
 
 const REF = 'refs/heads/deptool/store';
 const author = { name: 'deptool', email: 'deptool@example.com' };
 
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
-}
-
 async function setup(t: TestContext): Promise<{ root: string; remote: RemoteBranch; runner: (name: string) => Promise<Store>; attempt: (parent: string | null, host: string, content: string) => Promise<Attempt> }> {
   const root = await mkdtemp(join(tmpdir(), 'deptool-remote-'));
   t.after(() => rm(root, { recursive: true, force: true }));
-  git(root, 'init', '--bare', '--quiet', 'origin.git');
+  git(root, ['init', '--bare', '--quiet', 'origin.git']);
   const remote = { url: join(root, 'origin.git'), branch: 'deptool/store' };
   const attempt = async (parent: string | null, host: string, content: string): Promise<Attempt> => {
     const file = join(root, 'src', host, content);
     await mkdir(dirname(file), { recursive: true });
     await writeFile(file, content);
-    const oid = git(root, 'hash-object', file);
+    const oid = git(root, ['hash-object', file]);
     return {
       ref: REF,
       parent,
