@@ -492,9 +492,22 @@ cmd_stage() {
   printf 'done\n'
 }
 
-# Records one problem of revision $_app/$_rev found by check_rev.
+# Adds an `error` line to the problems stage_dir refuses with.
+problem() {
+  problems=$problems${problems:+$nl}"error $*"
+}
+
+# Refuses (exit 3) with every problem found so far, if there is one.
+refuse_problems() {
+  if [ -n "$problems" ]; then
+    printf '%s\n' "$problems"
+    exit 3
+  fi
+}
+
+# Records one problem of revision $_r (`<app>/<rev>`) found by check_rev.
 report_stage() {
-  problems=$problems${problems:+$nl}"error $_app/$_rev: $1 $2"
+  problem "$_r: $1 $2"
 }
 
 # Notes that check_rev found a difference.
@@ -514,18 +527,18 @@ stage_dir() {
     [ -e "$_p" ] || [ -L "$_p" ] || continue
     _app=${_p##*/}
     if [ -L "$_p" ] || [ ! -d "$_p" ] || ! is_name "$_app"; then
-      problems=$problems${problems:+$nl}"error unexpected $_app"
+      problem "unexpected $_app"
       continue
     fi
     for _e in "$_p"/* "$_p"/.[!.]* "$_p"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
-      _r=$_app/${_e##*/}
       _e=${_e##*/}
+      _r=$_app/$_e
       if [ -L "$_p/$_e" ]; then
         :
       elif [ -d "$_p/$_e" ] && is_rev "$_e"; then
         if [ -f "$_p/$_e.sha256" ]; then
-          _revs="$_revs $_app/$_e"
+          _revs="$_revs $_r"
           continue
         fi
         _r="$_r has no checksum list $_r.sha256"
@@ -533,7 +546,7 @@ stage_dir() {
         if [ -d "$_p/${_e%.sha256}" ]; then continue; fi
         _r="$_r lists a revision that was not sent"
       fi
-      problems=$problems${problems:+$nl}"error unexpected $_r"
+      problem "unexpected $_r"
     done
   done
   # One walk that catches anything but files and dirs (receive_tar let none in) and
@@ -542,19 +555,9 @@ stage_dir() {
   find "$_sd" \( -type d \( -perm 0755 -o -exec chmod 0755 {} + \) \) -o \( -type f -perm -u+x -exec chmod 0555 {} + \) \
     -o \( -type f -exec chmod 0444 {} + \) -o -print >"$scratch"
   if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
-  if [ -n "$problems" ]; then
-    printf '%s\n' "$problems"
-    exit 3
-  fi
-  for _r in $_revs; do
-    _app=${_r%/*}
-    _rev=${_r#*/}
-    check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage
-  done
-  if [ -n "$problems" ]; then
-    printf '%s\n' "$problems"
-    exit 3
-  fi
+  refuse_problems
+  for _r in $_revs; do check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage; done
+  refuse_problems
 
   for _r in $_revs; do
     _app=${_r%/*}
