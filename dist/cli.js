@@ -814,33 +814,35 @@ disable_now() {
   return $_dn_rc
 }
 
-s_flip() {
+# Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
+# putting both back.
+save_app_links() {
   _fd=$D/apps/$1
-  if [ ! -d "$_fd/$2" ]; then
+  app_links "$_fd"
+  undo links "$1" "$lk_cur" "$lk_prv"
+}
+
+s_flip() {
+  if [ ! -d "$D/apps/$1/$2" ]; then
     err="$1 $2 is not staged"
     return 1
   fi
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
-  [ "$_fc" != "$2" ] || return 0
+  save_app_links "$1"
+  [ "$lk_cur" != "$2" ] || return 0
   # Both new links are made in the activation's dir under their final names, then
   # renamed over the old ones by one \`mv\` (each rename atomic, previous first).
   if [ -L "$A/current" ] || [ -L "$A/previous" ]; then rm -f -- "$A/current" "$A/previous"; fi
-  if [ "$_fc" = - ]; then
+  if [ "$lk_cur" = - ]; then
     ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/current" && return 0
   else
-    ln -s -- "$_fc" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
+    ln -s -- "$lk_cur" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
   fi
   err="cannot point apps/$1/current at $2"
   return 1
 }
 
 s_remove_app() {
-  _fd=$D/apps/$1
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
+  save_app_links "$1"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"
     return 1
@@ -1198,12 +1200,9 @@ rollback() {
       # A unit this activation added is gone again after the rollback: nothing to restart.
       if [ -z "$ROOT" ] && [ "$(systemctl show -p LoadState --value "$_rb_u")" = not-found ]; then continue; fi
       sd systemctl reset-failed "$_rb_u" || true
-      if sd systemctl restart "$_rb_u"; then
-        printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
-      else
-        log "warning $err"
-        printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
-      fi
+      # Verified below either way: a unit that did not restart fails its verify.
+      sd systemctl restart "$_rb_u" || log "warning $err"
+      printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
     done
   fi
   set --
@@ -1279,7 +1278,6 @@ cmd_activate() {
   check_steps "$x" || refuse "$err"
   # Revisions sent along are staged first: one round trip instead of two.
   if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
-  [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\\n' "$1" >>"$D/activations/order"
   _pr_log=
