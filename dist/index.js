@@ -135,6 +135,12 @@ oneline() {
   printf '%s' "$1" | tr '\\n' ' '
 }
 
+# Sets fl to the first line of file $1 (empty when there is no such file).
+first_line() {
+  fl=
+  if [ -f "$1" ]; then IFS= read -r fl <"$1" || true; fi
+}
+
 # A path as the driver knows it: without the sandbox prefix.
 unroot() {
   printf '%s' "\${1#"$ROOT"}"
@@ -359,12 +365,11 @@ check_rev() {
 
 require_session() {
   is_uint "$1" || usage "bad session pid: $1"
-  _h=
-  if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
+  first_line "$D/lock.holder"
   # The flock is the authority: a holder line whose session ended is stale, and a
   # pid alone could have been reused. Taking the lock here would succeed only when no
   # session holds it (and it is let go when this refusal exits).
-  if [ "\${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
+  if [ "\${fl##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
   exec 7>>"$D/lock"
   if flock -n 7; then refuse "no session"; fi
   exec 7>&-
@@ -423,9 +428,8 @@ cmd_session() {
   fi
   exec 9>>"$D/lock"
   if ! flock -n 9; then
-    _h=
-    if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
-    printf 'busy %s\\n' "$_h"
+    first_line "$D/lock.holder"
+    printf 'busy %s\\n' "$fl"
     exit 75
   fi
   # Written in place (no rename): it is read only by a session refused as busy, for its
@@ -448,9 +452,8 @@ cmd_session() {
   printf 'session %s\\n' "$$"
   agent_sha10 "$scratch"
   printf 'agent %s %s\\n' "$AGENT_VERSION" "$sha10"
-  _h=
-  if [ -f "$ROOT/etc/hostname" ]; then IFS= read -r _h <"$ROOT/etc/hostname" || true; fi
-  printf 'hostname %s\\n' "$_h"
+  first_line "$ROOT/etc/hostname"
+  printf 'hostname %s\\n' "$fl"
   if [ -n "$ROOT" ]; then
     printf 'system skipped\\n'
   else
@@ -465,9 +468,8 @@ cmd_session() {
     fi
   fi
   if [ -n "$last" ]; then
-    _r=failed
-    if [ -f "$D/activations/$last/result" ]; then read -r _r <"$D/activations/$last/result"; fi
-    printf 'activation %s %s\\n' "$last" "$_r"
+    first_line "$D/activations/$last/result"
+    printf 'activation %s %s\\n' "$last" "\${fl:-failed}"
   fi
   check_facts session "$@"
   printf 'ready\\n'
