@@ -57,6 +57,12 @@ oneline() {
   printf '%s' "$1" | tr '\n' ' '
 }
 
+# Sets fl to the first line of file $1 (empty when there is no such file).
+first_line() {
+  fl=
+  if [ -f "$1" ]; then IFS= read -r fl <"$1" || true; fi
+}
+
 # A path as the driver knows it: without the sandbox prefix.
 unroot() {
   printf '%s' "${1#"$ROOT"}"
@@ -281,12 +287,11 @@ check_rev() {
 
 require_session() {
   is_uint "$1" || usage "bad session pid: $1"
-  _h=
-  if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
+  first_line "$D/lock.holder"
   # The flock is the authority: a holder line whose session ended is stale, and a
   # pid alone could have been reused. Taking the lock here would succeed only when no
   # session holds it (and it is let go when this refusal exits).
-  if [ "${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
+  if [ "${fl##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
   exec 7>>"$D/lock"
   if flock -n 7; then refuse "no session"; fi
   exec 7>&-
@@ -345,9 +350,8 @@ cmd_session() {
   fi
   exec 9>>"$D/lock"
   if ! flock -n 9; then
-    _h=
-    if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
-    printf 'busy %s\n' "$_h"
+    first_line "$D/lock.holder"
+    printf 'busy %s\n' "$fl"
     exit 75
   fi
   # Written in place (no rename): it is read only by a session refused as busy, for its
@@ -370,9 +374,8 @@ cmd_session() {
   printf 'session %s\n' "$$"
   agent_sha10 "$scratch"
   printf 'agent %s %s\n' "$AGENT_VERSION" "$sha10"
-  _h=
-  if [ -f "$ROOT/etc/hostname" ]; then IFS= read -r _h <"$ROOT/etc/hostname" || true; fi
-  printf 'hostname %s\n' "$_h"
+  first_line "$ROOT/etc/hostname"
+  printf 'hostname %s\n' "$fl"
   if [ -n "$ROOT" ]; then
     printf 'system skipped\n'
   else
@@ -387,9 +390,8 @@ cmd_session() {
     fi
   fi
   if [ -n "$last" ]; then
-    _r=failed
-    if [ -f "$D/activations/$last/result" ]; then read -r _r <"$D/activations/$last/result"; fi
-    printf 'activation %s %s\n' "$last" "$_r"
+    first_line "$D/activations/$last/result"
+    printf 'activation %s %s\n' "$last" "${fl:-failed}"
   fi
   check_facts session "$@"
   printf 'ready\n'
@@ -492,9 +494,22 @@ cmd_stage() {
   printf 'done\n'
 }
 
-# Records one problem of revision $_app/$_rev found by check_rev.
+# Adds an `error` line to the problems stage_dir refuses with.
+problem() {
+  problems=$problems${problems:+$nl}"error $*"
+}
+
+# Refuses (exit 3) with every problem found so far, if there is one.
+refuse_problems() {
+  if [ -n "$problems" ]; then
+    printf '%s\n' "$problems"
+    exit 3
+  fi
+}
+
+# Records one problem of revision $_r (`<app>/<rev>`) found by check_rev.
 report_stage() {
-  problems=$problems${problems:+$nl}"error $_app/$_rev: $1 $2"
+  problem "$_r: $1 $2"
 }
 
 # Notes that check_rev found a difference.
@@ -514,18 +529,18 @@ stage_dir() {
     [ -e "$_p" ] || [ -L "$_p" ] || continue
     _app=${_p##*/}
     if [ -L "$_p" ] || [ ! -d "$_p" ] || ! is_name "$_app"; then
-      problems=$problems${problems:+$nl}"error unexpected $_app"
+      problem "unexpected $_app"
       continue
     fi
     for _e in "$_p"/* "$_p"/.[!.]* "$_p"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
-      _r=$_app/${_e##*/}
       _e=${_e##*/}
+      _r=$_app/$_e
       if [ -L "$_p/$_e" ]; then
         :
       elif [ -d "$_p/$_e" ] && is_rev "$_e"; then
         if [ -f "$_p/$_e.sha256" ]; then
-          _revs="$_revs $_app/$_e"
+          _revs="$_revs $_r"
           continue
         fi
         _r="$_r has no checksum list $_r.sha256"
@@ -533,7 +548,7 @@ stage_dir() {
         if [ -d "$_p/${_e%.sha256}" ]; then continue; fi
         _r="$_r lists a revision that was not sent"
       fi
-      problems=$problems${problems:+$nl}"error unexpected $_r"
+      problem "unexpected $_r"
     done
   done
   # One walk that catches anything but files and dirs (receive_tar let none in) and
@@ -542,19 +557,9 @@ stage_dir() {
   find "$_sd" \( -type d \( -perm 0755 -o -exec chmod 0755 {} + \) \) -o \( -type f -perm -u+x -exec chmod 0555 {} + \) \
     -o \( -type f -exec chmod 0444 {} + \) -o -print >"$scratch"
   if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
-  if [ -n "$problems" ]; then
-    printf '%s\n' "$problems"
-    exit 3
-  fi
-  for _r in $_revs; do
-    _app=${_r%/*}
-    _rev=${_r#*/}
-    check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage
-  done
-  if [ -n "$problems" ]; then
-    printf '%s\n' "$problems"
-    exit 3
-  fi
+  refuse_problems
+  for _r in $_revs; do check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage; done
+  refuse_problems
 
   for _r in $_revs; do
     _app=${_r%/*}
@@ -767,33 +772,35 @@ disable_now() {
   return $_dn_rc
 }
 
-s_flip() {
+# Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
+# putting both back.
+save_app_links() {
   _fd=$D/apps/$1
-  if [ ! -d "$_fd/$2" ]; then
+  app_links "$_fd"
+  undo links "$1" "$lk_cur" "$lk_prv"
+}
+
+s_flip() {
+  if [ ! -d "$D/apps/$1/$2" ]; then
     err="$1 $2 is not staged"
     return 1
   fi
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
-  [ "$_fc" != "$2" ] || return 0
+  save_app_links "$1"
+  [ "$lk_cur" != "$2" ] || return 0
   # Both new links are made in the activation's dir under their final names, then
   # renamed over the old ones by one `mv` (each rename atomic, previous first).
   if [ -L "$A/current" ] || [ -L "$A/previous" ]; then rm -f -- "$A/current" "$A/previous"; fi
-  if [ "$_fc" = - ]; then
+  if [ "$lk_cur" = - ]; then
     ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/current" && return 0
   else
-    ln -s -- "$_fc" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
+    ln -s -- "$lk_cur" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
   fi
   err="cannot point apps/$1/current at $2"
   return 1
 }
 
 s_remove_app() {
-  _fd=$D/apps/$1
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
+  save_app_links "$1"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"
     return 1
@@ -1151,12 +1158,9 @@ rollback() {
       # A unit this activation added is gone again after the rollback: nothing to restart.
       if [ -z "$ROOT" ] && [ "$(systemctl show -p LoadState --value "$_rb_u")" = not-found ]; then continue; fi
       sd systemctl reset-failed "$_rb_u" || true
-      if sd systemctl restart "$_rb_u"; then
-        printf '%s\n' "$_rb_u" >>"$A/rollback.units"
-      else
-        log "warning $err"
-        printf '%s\n' "$_rb_u" >>"$A/rollback.units"
-      fi
+      # Verified below either way: a unit that did not restart fails its verify.
+      sd systemctl restart "$_rb_u" || log "warning $err"
+      printf '%s\n' "$_rb_u" >>"$A/rollback.units"
     done
   fi
   set --
@@ -1232,7 +1236,6 @@ cmd_activate() {
   check_steps "$x" || refuse "$err"
   # Revisions sent along are staged first: one round trip instead of two.
   if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
-  [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\n' "$1" >>"$D/activations/order"
   _pr_log=

@@ -101,6 +101,12 @@ oneline() {
   printf '%s' "$1" | tr '\\n' ' '
 }
 
+# Sets fl to the first line of file $1 (empty when there is no such file).
+first_line() {
+  fl=
+  if [ -f "$1" ]; then IFS= read -r fl <"$1" || true; fi
+}
+
 # A path as the driver knows it: without the sandbox prefix.
 unroot() {
   printf '%s' "\${1#"$ROOT"}"
@@ -325,12 +331,11 @@ check_rev() {
 
 require_session() {
   is_uint "$1" || usage "bad session pid: $1"
-  _h=
-  if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
+  first_line "$D/lock.holder"
   # The flock is the authority: a holder line whose session ended is stale, and a
   # pid alone could have been reused. Taking the lock here would succeed only when no
   # session holds it (and it is let go when this refusal exits).
-  if [ "\${_h##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
+  if [ "\${fl##* }" != "$1" ] || ! kill -0 "$1" 2>/dev/null; then refuse "no session"; fi
   exec 7>>"$D/lock"
   if flock -n 7; then refuse "no session"; fi
   exec 7>&-
@@ -389,9 +394,8 @@ cmd_session() {
   fi
   exec 9>>"$D/lock"
   if ! flock -n 9; then
-    _h=
-    if [ -f "$D/lock.holder" ]; then IFS= read -r _h <"$D/lock.holder" || true; fi
-    printf 'busy %s\\n' "$_h"
+    first_line "$D/lock.holder"
+    printf 'busy %s\\n' "$fl"
     exit 75
   fi
   # Written in place (no rename): it is read only by a session refused as busy, for its
@@ -414,9 +418,8 @@ cmd_session() {
   printf 'session %s\\n' "$$"
   agent_sha10 "$scratch"
   printf 'agent %s %s\\n' "$AGENT_VERSION" "$sha10"
-  _h=
-  if [ -f "$ROOT/etc/hostname" ]; then IFS= read -r _h <"$ROOT/etc/hostname" || true; fi
-  printf 'hostname %s\\n' "$_h"
+  first_line "$ROOT/etc/hostname"
+  printf 'hostname %s\\n' "$fl"
   if [ -n "$ROOT" ]; then
     printf 'system skipped\\n'
   else
@@ -431,9 +434,8 @@ cmd_session() {
     fi
   fi
   if [ -n "$last" ]; then
-    _r=failed
-    if [ -f "$D/activations/$last/result" ]; then read -r _r <"$D/activations/$last/result"; fi
-    printf 'activation %s %s\\n' "$last" "$_r"
+    first_line "$D/activations/$last/result"
+    printf 'activation %s %s\\n' "$last" "\${fl:-failed}"
   fi
   check_facts session "$@"
   printf 'ready\\n'
@@ -536,9 +538,22 @@ cmd_stage() {
   printf 'done\\n'
 }
 
-# Records one problem of revision $_app/$_rev found by check_rev.
+# Adds an \`error\` line to the problems stage_dir refuses with.
+problem() {
+  problems=$problems\${problems:+$nl}"error $*"
+}
+
+# Refuses (exit 3) with every problem found so far, if there is one.
+refuse_problems() {
+  if [ -n "$problems" ]; then
+    printf '%s\\n' "$problems"
+    exit 3
+  fi
+}
+
+# Records one problem of revision $_r (\`<app>/<rev>\`) found by check_rev.
 report_stage() {
-  problems=$problems\${problems:+$nl}"error $_app/$_rev: $1 $2"
+  problem "$_r: $1 $2"
 }
 
 # Notes that check_rev found a difference.
@@ -558,18 +573,18 @@ stage_dir() {
     [ -e "$_p" ] || [ -L "$_p" ] || continue
     _app=\${_p##*/}
     if [ -L "$_p" ] || [ ! -d "$_p" ] || ! is_name "$_app"; then
-      problems=$problems\${problems:+$nl}"error unexpected $_app"
+      problem "unexpected $_app"
       continue
     fi
     for _e in "$_p"/* "$_p"/.[!.]* "$_p"/..?*; do
       [ -e "$_e" ] || [ -L "$_e" ] || continue
-      _r=$_app/\${_e##*/}
       _e=\${_e##*/}
+      _r=$_app/$_e
       if [ -L "$_p/$_e" ]; then
         :
       elif [ -d "$_p/$_e" ] && is_rev "$_e"; then
         if [ -f "$_p/$_e.sha256" ]; then
-          _revs="$_revs $_app/$_e"
+          _revs="$_revs $_r"
           continue
         fi
         _r="$_r has no checksum list $_r.sha256"
@@ -577,7 +592,7 @@ stage_dir() {
         if [ -d "$_p/\${_e%.sha256}" ]; then continue; fi
         _r="$_r lists a revision that was not sent"
       fi
-      problems=$problems\${problems:+$nl}"error unexpected $_r"
+      problem "unexpected $_r"
     done
   done
   # One walk that catches anything but files and dirs (receive_tar let none in) and
@@ -586,19 +601,9 @@ stage_dir() {
   find "$_sd" \\( -type d \\( -perm 0755 -o -exec chmod 0755 {} + \\) \\) -o \\( -type f -perm -u+x -exec chmod 0555 {} + \\) \\
     -o \\( -type f -exec chmod 0444 {} + \\) -o -print >"$scratch"
   if [ -s "$scratch" ]; then refuse "the archive holds special files"; fi
-  if [ -n "$problems" ]; then
-    printf '%s\\n' "$problems"
-    exit 3
-  fi
-  for _r in $_revs; do
-    _app=\${_r%/*}
-    _rev=\${_r#*/}
-    check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage
-  done
-  if [ -n "$problems" ]; then
-    printf '%s\\n' "$problems"
-    exit 3
-  fi
+  refuse_problems
+  for _r in $_revs; do check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage; done
+  refuse_problems
 
   for _r in $_revs; do
     _app=\${_r%/*}
@@ -811,33 +816,35 @@ disable_now() {
   return $_dn_rc
 }
 
-s_flip() {
+# Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
+# putting both back.
+save_app_links() {
   _fd=$D/apps/$1
-  if [ ! -d "$_fd/$2" ]; then
+  app_links "$_fd"
+  undo links "$1" "$lk_cur" "$lk_prv"
+}
+
+s_flip() {
+  if [ ! -d "$D/apps/$1/$2" ]; then
     err="$1 $2 is not staged"
     return 1
   fi
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
-  [ "$_fc" != "$2" ] || return 0
+  save_app_links "$1"
+  [ "$lk_cur" != "$2" ] || return 0
   # Both new links are made in the activation's dir under their final names, then
   # renamed over the old ones by one \`mv\` (each rename atomic, previous first).
   if [ -L "$A/current" ] || [ -L "$A/previous" ]; then rm -f -- "$A/current" "$A/previous"; fi
-  if [ "$_fc" = - ]; then
+  if [ "$lk_cur" = - ]; then
     ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/current" && return 0
   else
-    ln -s -- "$_fc" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
+    ln -s -- "$lk_cur" "$A/previous" && ln -s -- "$2" "$A/current" && mv -t "$_fd" -- "$A/previous" "$A/current" && return 0
   fi
   err="cannot point apps/$1/current at $2"
   return 1
 }
 
 s_remove_app() {
-  _fd=$D/apps/$1
-  app_links "$_fd"
-  _fc=$lk_cur _fp=$lk_prv
-  undo links "$1" "$_fc" "$_fp"
+  save_app_links "$1"
   rm -f -- "$_fd/current" "$_fd/previous" || {
     err="cannot remove the links of $1"
     return 1
@@ -1195,12 +1202,9 @@ rollback() {
       # A unit this activation added is gone again after the rollback: nothing to restart.
       if [ -z "$ROOT" ] && [ "$(systemctl show -p LoadState --value "$_rb_u")" = not-found ]; then continue; fi
       sd systemctl reset-failed "$_rb_u" || true
-      if sd systemctl restart "$_rb_u"; then
-        printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
-      else
-        log "warning $err"
-        printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
-      fi
+      # Verified below either way: a unit that did not restart fails its verify.
+      sd systemctl restart "$_rb_u" || log "warning $err"
+      printf '%s\\n' "$_rb_u" >>"$A/rollback.units"
     done
   fi
   set --
@@ -1276,7 +1280,6 @@ cmd_activate() {
   check_steps "$x" || refuse "$err"
   # Revisions sent along are staged first: one round trip instead of two.
   if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
-  [ -d "$D/activations" ] || mkdir -p "$D/activations"
   mv -T "$x" "$A"
   printf '%s\\n' "$1" >>"$D/activations/order"
   _pr_log=
@@ -1361,12 +1364,12 @@ case $cmd in
     ;;
   *) usage "unknown command: $cmd" ;;
 esac
-`,AGENT_VERSION=/^AGENT_VERSION=([0-9A-Za-z.+-]+)$/m.exec(AGENT_SCRIPT)?.[1]??"unknown",AGENT_SHA256=createHash("sha256").update(AGENT_SCRIPT).digest("hex"),AGENT_FILE=`agent-${AGENT_VERSION}-${AGENT_SHA256.slice(0,10)}`;var DEPTOOL_DIR="/var/lib/deptool",AGENT_PATH=`${DEPTOOL_DIR}/bin/${AGENT_FILE}`,AGENT_EXIT={ok:0,usage:2,refused:3,busy:75,notFound:127};function prefix(invocation){return invocation.sudo?["sudo","-n"]:[]}function agentCommand(invocation,...args){return[...prefix(invocation),agentPath(invocation),...invocation.root?["--root",invocation.root]:[],...args]}function agentPath(invocation){return`${invocation.root??""}${AGENT_PATH}`}function installCommand(invocation){return[...prefix(invocation),"sh","-c",'set -e; umask 022; d="$1"; mkdir -p "$d"; t="$d/.agent.$$"; cat > "$t"; if ! printf "%s  %s\\n" "$2" "$t" | sha256sum -c --status; then rm -f "$t"; echo "agent upload corrupted" >&2; exit 1; fi; chmod 0755 "$t"; mv -f "$t" "$d/$3"',"sh",`${invocation.root??""}${DEPTOOL_DIR}/bin`,AGENT_SHA256,AGENT_FILE]}function sessionCommand(invocation,holder,targets){let args=[...invocation.root?["--root",invocation.root]:[],"session",holder,...targets];return invocation.sudo?[...prefix(invocation),"sh","-c",'test -x "$1" || exit 127; exec "$@"',"sh",agentPath(invocation),...args]:[agentPath(invocation),...args]}function sessionActivateLine(id,timeoutSeconds){return`activate ${id} ${timeoutSeconds}`}function withSession(invocation,token,command,...args){return agentCommand(invocation,command,"--session",token,...args)}var ProtocolError=class extends Error{},FactsReader=class{buffer=Buffer.alloc(0);lines=[];state=null;pendingState=-1;done=!1;busy=null;push(chunk){for(this.buffer=Buffer.concat([this.buffer,chunk]);!this.done;){if(this.pendingState>=0){if(this.buffer.length<this.pendingState)return!1;this.state=this.buffer.subarray(0,this.pendingState),this.buffer=this.buffer.subarray(this.pendingState),this.pendingState=-1;continue}let newline=this.buffer.indexOf(10);if(newline<0)return!1;let line=this.buffer.subarray(0,newline).toString("utf8");this.buffer=this.buffer.subarray(newline+1),line==="ready"?this.done=!0:line.startsWith("busy ")?(this.busy=line.slice(5),this.done=!0):line.startsWith("state ")?this.pendingState=Number(line.slice(6)):this.lines.push(line)}return!0}facts(){let current=new Map,previous=new Map,failedUnits=[],checkLines=[],values=new Map,lastActivation=null;for(let line of this.lines){let space=line.indexOf(" "),key=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(CHECK_KINDS.has(key))checkLines.push(line);else if(key==="failed")failedUnits.push(rest);else if(key==="current"||key==="previous"){let[app,rev]=rest.split(" ");app&&rev&&(key==="current"?current:previous).set(app,rev)}else if(key==="activation"){let[id,result]=rest.split(" ");id&&result&&(lastActivation={id,result})}else values.set(key,rest)}let token=values.get("session");if(!token)throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(this.lines.slice(0,5))}`);return{token,agent:values.get("agent")??"",hostname:values.get("hostname")??"",system:values.get("system")??"",failedUnits,lastActivation,current,previous,state:this.state?.toString("utf8")??"",check:parseCheck(checkLines)}}},CHECK_KINDS=new Set(["modified","extra","missing","invalid","link"]);function parseCheck(lines){let modified=[],extra=[],broken=[],links=new Map;for(let line of lines){let[kind,first,...rest]=line.split(" ");first&&(kind==="modified"?modified.push(`${first}/${rest.join(" ")}`):kind==="extra"?extra.push(`${first}/${rest.join(" ")}`):kind==="missing"?broken.push(`revision ${rest.join(" ")} of app '${first}' is missing on the host`):kind==="invalid"?broken.push(`app '${first}': ${rest.join(" ")}`):kind==="link"&&links.set(first,rest.join(" ")))}return{modified,extra,broken,links}}function parseActivation(output){let errors=[],warnings=[],units=[],statuses=[],result=null,rolledBack=!1,offset=0;for(;offset<output.length;){let end=output.indexOf(10,offset);end<0&&(end=output.length);let line=output.subarray(offset,end).toString("utf8");offset=end+1;let space=line.indexOf(" "),kind=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(kind==="error")errors.push(rest);else if(kind==="warning")warnings.push(rest);else if(kind==="rollback"&&rest==="begin")rolledBack=!0;else if(kind==="unit"){let[unit,activeState,subState,unitResult,restarts]=rest.split(" ");unit&&units.push({unit,activeState:activeState??"",subState:subState??"",result:unitResult??"",restarts:Number(restarts??0)})}else if(kind==="status"){let cut=rest.lastIndexOf(" "),unit=rest.slice(0,cut),size=Number(rest.slice(cut+1));statuses.push({unit,text:output.subarray(offset,offset+size).toString("utf8")}),offset+=size}else kind==="result"&&(rest==="ok"||rest==="rolled-back"||rest==="failed")&&(result=rest)}if(result===null)throw new ProtocolError("the activation ended without a result");return{result,errors,warnings,units,statuses,rolledBack}}var import_tar_stream=__toESM(require_tar_stream(),1);import{createHash as createHash2}from"node:crypto";var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b3)=>a.name<b3.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);let unitFilesChanged=!1;for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f3=>f3.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve6,reject)=>{archive.on("end",resolve6),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve6,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error=>error?reject(error):resolve6())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b3])=>a<b3?-1:1)){let content=await read(app.name,path);sums.push(`${createHash2("sha256").update(content).digest("hex")}  ${path}`),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
+`,AGENT_VERSION=/^AGENT_VERSION=([0-9A-Za-z.+-]+)$/m.exec(AGENT_SCRIPT)?.[1]??"unknown",AGENT_SHA256=createHash("sha256").update(AGENT_SCRIPT).digest("hex"),AGENT_FILE=`agent-${AGENT_VERSION}-${AGENT_SHA256.slice(0,10)}`;var DEPTOOL_DIR="/var/lib/deptool",AGENT_PATH=`${DEPTOOL_DIR}/bin/${AGENT_FILE}`,AGENT_EXIT={ok:0,usage:2,refused:3,busy:75,notFound:127};function prefix(invocation){return invocation.sudo?["sudo","-n"]:[]}function agentCommand(invocation,...args){return[...prefix(invocation),...agentArgs(invocation,args)]}function agentArgs(invocation,args){return invocation.root?[`${invocation.root}${AGENT_PATH}`,"--root",invocation.root,...args]:[AGENT_PATH,...args]}function installCommand(invocation){return[...prefix(invocation),"sh","-c",'set -e; umask 022; d="$1"; mkdir -p "$d"; t="$d/.agent.$$"; cat > "$t"; if ! printf "%s  %s\\n" "$2" "$t" | sha256sum -c --status; then rm -f "$t"; echo "agent upload corrupted" >&2; exit 1; fi; chmod 0755 "$t"; mv -f "$t" "$d/$3"',"sh",`${invocation.root??""}${DEPTOOL_DIR}/bin`,AGENT_SHA256,AGENT_FILE]}function sessionCommand(invocation,holder,targets){let command=agentArgs(invocation,["session",holder,...targets]);return invocation.sudo?[...prefix(invocation),"sh","-c",'test -x "$1" || exit 127; exec "$@"',"sh",...command]:command}function sessionActivateLine(id,timeoutSeconds){return`activate ${id} ${timeoutSeconds}`}function withSession(invocation,token,command,...args){return agentCommand(invocation,command,"--session",token,...args)}var ProtocolError=class extends Error{},FactsReader=class{buffer=Buffer.alloc(0);lines=[];state=null;pendingState=-1;done=!1;busy=null;push(chunk){for(this.buffer=Buffer.concat([this.buffer,chunk]);!this.done;){if(this.pendingState>=0){if(this.buffer.length<this.pendingState)return!1;this.state=this.buffer.subarray(0,this.pendingState),this.buffer=this.buffer.subarray(this.pendingState),this.pendingState=-1;continue}let newline=this.buffer.indexOf(10);if(newline<0)return!1;let line=this.buffer.subarray(0,newline).toString("utf8");this.buffer=this.buffer.subarray(newline+1),line==="ready"?this.done=!0:line.startsWith("busy ")?(this.busy=line.slice(5),this.done=!0):line.startsWith("state ")?this.pendingState=Number(line.slice(6)):this.lines.push(line)}return!0}facts(){let current=new Map,previous=new Map,failedUnits=[],checkLines=[],values=new Map,lastActivation=null;for(let line of this.lines){let space=line.indexOf(" "),key=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(CHECK_KINDS.has(key))checkLines.push(line);else if(key==="failed")failedUnits.push(rest);else if(key==="current"||key==="previous"){let[app,rev]=rest.split(" ");app&&rev&&(key==="current"?current:previous).set(app,rev)}else if(key==="activation"){let[id,result]=rest.split(" ");id&&result&&(lastActivation={id,result})}else values.set(key,rest)}let token=values.get("session");if(!token)throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(this.lines.slice(0,5))}`);return{token,agent:values.get("agent")??"",hostname:values.get("hostname")??"",system:values.get("system")??"",failedUnits,lastActivation,current,previous,state:this.state?.toString("utf8")??"",check:parseCheck(checkLines)}}},CHECK_KINDS=new Set(["modified","extra","missing","invalid","link"]);function parseCheck(lines){let modified=[],extra=[],broken=[],links=new Map;for(let line of lines){let[kind,first,...rest]=line.split(" ");first&&(kind==="modified"?modified.push(`${first}/${rest.join(" ")}`):kind==="extra"?extra.push(`${first}/${rest.join(" ")}`):kind==="missing"?broken.push(`revision ${rest.join(" ")} of app '${first}' is missing on the host`):kind==="invalid"?broken.push(`app '${first}': ${rest.join(" ")}`):kind==="link"&&links.set(first,rest.join(" ")))}return{modified,extra,broken,links}}function parseActivation(output){let errors=[],warnings=[],units=[],statuses=[],result=null,rolledBack=!1,offset=0;for(;offset<output.length;){let end=output.indexOf(10,offset);end<0&&(end=output.length);let line=output.subarray(offset,end).toString("utf8");offset=end+1;let space=line.indexOf(" "),kind=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(kind==="error")errors.push(rest);else if(kind==="warning")warnings.push(rest);else if(kind==="rollback"&&rest==="begin")rolledBack=!0;else if(kind==="unit"){let[unit,activeState,subState,unitResult,restarts]=rest.split(" ");unit&&units.push({unit,activeState:activeState??"",subState:subState??"",result:unitResult??"",restarts:Number(restarts??0)})}else if(kind==="status"){let cut=rest.lastIndexOf(" "),unit=rest.slice(0,cut),size=Number(rest.slice(cut+1));statuses.push({unit,text:output.subarray(offset,offset+size).toString("utf8")}),offset+=size}else kind==="result"&&(rest==="ok"||rest==="rolled-back"||rest==="failed")&&(result=rest)}if(result===null)throw new ProtocolError("the activation ended without a result");return{result,errors,warnings,units,statuses,rolledBack}}var import_tar_stream=__toESM(require_tar_stream(),1);import{createHash as createHash2}from"node:crypto";var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b3)=>a.name<b3.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);let unitFilesChanged=!1;for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f3=>f3.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve6,reject)=>{archive.on("end",resolve6),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve6,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error=>error?reject(error):resolve6())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b3])=>a<b3?-1:1)){let content=await read(app.name,path);sums.push(`${createHash2("sha256").update(content).digest("hex")}  ${path}`),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
 `)}
 `),420)}await add("steps",Buffer.from(`${steps.join(`
 `)}
 `),420),await add("state.json",Buffer.from(`${JSON.stringify(state,null,2)}
-`),420)})}var SESSION_TIMEOUT_MS=15e4;async function pool(items,limit,work){let results=new Array(items.length),next=0,worker=async()=>{for(;next<items.length;){let index=next++;results[index]=await work(items[index])}};return await Promise.all(Array.from({length:Math.max(1,Math.min(limit,items.length))},worker)),results}function message(error){return error instanceof Error?error.message:String(error)}var EXPECTED_AGENT=`${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;async function tryOpenSession(connection,invocation,holder,targets){let channel=await connection.open(sessionCommand(invocation,holder,targets)),reader=new FactsReader,stderr=[];if(channel.stderr.on("data",chunk=>stderr.push(chunk)),await new Promise((resolve6,reject)=>{let timer=setTimeout(()=>reject(new OperationError("the agent took too long to lock the host")),SESSION_TIMEOUT_MS),finish2=result=>{clearTimeout(timer),channel.stdout.off("data",onData),result instanceof Error?reject(result):resolve6(result)},onData=chunk=>{reader.push(chunk)&&finish2("ready")};channel.stdout.on("data",onData),channel.exited.then(status=>{if(!reader.done)if(status.code===AGENT_EXIT.notFound)finish2("not-installed");else{let why=Buffer.concat(stderr).toString("utf8").trim();finish2(new OperationError(invocation.sudo&&/sudo/.test(why)?`'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`the agent's session ended (exit ${status.code}): ${why}`))}},error=>finish2(error instanceof Error?error:new Error(String(error))))})==="not-installed")return{kind:"not-installed"};if(reader.busy!==null)return{kind:"busy",holder:reader.busy};let facts=reader.facts();if(facts.agent!==EXPECTED_AGENT)throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);return{kind:"ready",channel,facts}}async function openSession(connection,invocation,holder,targets,onInstall){let first=await tryOpenSession(connection,invocation,holder,targets);if(first.kind!=="not-installed")return first;onInstall();let install=await connection.exec(installCommand(invocation),{stdin:Buffer.from(AGENT_SCRIPT)});if(install.code!==0){let why=install.stderr.toString("utf8").trim();throw new OperationError(invocation.sudo&&/sudo/.test(why)?`cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`cannot install the agent (exit ${install.code}): ${why}`)}let second=await tryOpenSession(connection,invocation,holder,targets);if(second.kind==="not-installed")throw new OperationError("the agent was installed but cannot be run");return second}function parseState(text){if(text.trim()==="")return null;try{let value=JSON.parse(text);return value&&typeof value=="object"&&value.schema===1&&typeof value.apps=="object"?value:"invalid"}catch{return"invalid"}}function driftProblems(facts,expected){let check=facts.check,problems=[],state=parseState(facts.state);state==="invalid"&&problems.push("/var/lib/deptool/state.json is not valid; it was changed outside deptool");let recorded=state==="invalid"||state===null?{}:state.apps,apps=new Set([...Object.keys(expected.apps),...Object.keys(recorded),...facts.current.keys()]);for(let app of[...apps].sort()){let want=expected.apps[app]?.rev,onHost=facts.current.get(app);want!==onHost&&problems.push(want===void 0?`app '${app}' is on the host (revision ${onHost}) but the store does not have it`:onHost===void 0?`app '${app}' should be at revision ${want} but is not on the host`:`app '${app}' is at revision ${onHost} on the host, the store says ${want}`)}for(let file of check.modified)problems.push(`${file} was changed on the host`);for(let file of check.extra)problems.push(`${file} was added on the host`);problems.push(...check.broken);let links=new Map;for(let app of Object.values(expected.apps))for(let[target,value]of Object.entries(app.links))links.set(target,value);for(let[target,value]of links){let actual=check.links.get(target);actual!==value&&problems.push(actual==="-"?`link ${target} is missing`:actual==="!"?`${target} is no longer a link`:`link ${target} points to ${actual}, not ${value}`)}return problems}function activationId(){return`${new Date().toISOString().replace(/[-:T]/g,"").slice(0,14)}-${randomBytes(3).toString("hex")}`}var Deployer=class{constructor(options){this.options=options}options;sessions=new Map;async prepare(host){let{observer,holder}=this.options,target=this.options.targets.get(host.host);if(!target)return[`no connection settings for host '${host.host}'`];let invocation=this.options.invocation(target);observer.phase(host.host,"connecting",target.transport==="local"?"local":`${target.user}@${target.hostName}:${target.port}`);let connection;try{connection=await this.options.connect(target)}catch(error){return[message(error)]}try{let expected=hostState(this.options.deployed.get(host.host)),targets=[...new Set(Object.values(expected.apps).flatMap(app=>Object.keys(app.links)))].sort(),session=await openSession(connection,invocation,holder,targets,()=>observer.phase(host.host,"installing agent"));if(session.kind==="busy")return await connection.close(),[`locked by another deploy: ${session.holder}`];let{channel,facts}=session;this.sessions.set(host.host,{host,target,invocation,connection,channel,facts}),observer.phase(host.host,"locked");let problems=[];if(facts.hostname!==target.expectedHostname&&problems.push(`/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? If it is, set "hostname" for it in deptool.json.`),facts.system!=="running"&&facts.system!=="skipped"&&!this.options.allowDegraded){let failed=facts.failedUnits.length>0?` (failed: ${facts.failedUnits.join(", ")})`:"";problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`)}let drift=driftProblems(facts,expected);return drift.length>0&&problems.push(`the host does not match the store (drift): ${drift.join("; ")}`),problems}catch(error){return await connection.close().catch(()=>{}),[message(error)]}}async release(host){let session=this.sessions.get(host);session&&(this.sessions.delete(host),session.channel.end(),await session.channel.exited.catch(()=>{}),await session.connection.close().catch(()=>{}))}async recover(session,id){let{observer}=this.options,deadline=Date.now()+this.options.activationTimeoutSeconds*1e3+3e4,lastError=null;for(;Date.now()<deadline;){observer.phase(session.host.host,"reconnecting");try{await session.connection.close().catch(()=>{}),session.connection=await this.options.connect(session.target);let reopened=await openSession(session.connection,session.invocation,this.options.holder,[],()=>{});if(reopened.kind==="busy")throw new OperationError(`locked by another deploy: ${reopened.holder}`);session.channel=reopened.channel,session.facts=reopened.facts;let result=await session.connection.exec(withSession(session.invocation,session.facts.token,"result",id));return parseActivation(result.stdout)}catch(error){lastError=error,await new Promise(resolve6=>setTimeout(resolve6,1e3))}}throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`)}async apply(host){let{observer}=this.options,session=this.sessions.get(host.host),desired=this.options.desired.get(host.host),deployedHost=this.options.deployed.get(host.host);try{let onHost=new Set([...session.facts.current,...session.facts.previous].map(([app,rev])=>`${app}/${rev}`)),toStage=host.apps.filter(app=>app.action!=="remove"&&app.newRev&&!onHost.has(`${app.app}/${app.newRev}`)).map(app=>desired.apps.get(app.app));toStage.length>0&&observer.phase(host.host,"uploading",`${toStage.reduce((n,a)=>n+a.files.size,0)} files`);let id=activationId(),steps=activationSteps(host,deployedHost,desired,{settleMs:this.options.settleMs}),input=await activationArchive(steps,hostState(desired),toStage,(app,path)=>this.options.content(host.host,app,path));observer.phase(host.host,"activating");let report;try{report=await this.activate(session,id,input)}catch(error){if(!(error instanceof TransportError&&(error.kind==="lost"||error.kind==="timeout")))throw error;report=await this.recover(session,id)}return observer.activated(host.host,report),report.result==="ok"?(observer.phase(host.host,"done"),{host:host.host,status:"deployed",problems:[],activation:report}):(observer.phase(host.host,report.result==="rolled-back"?"rolled back":"failed",report.errors.join("; ")),{host:host.host,status:report.result,problems:report.errors,activation:report})}catch(error){return observer.phase(host.host,"failed",message(error)),{host:host.host,status:"failed",problems:[message(error)],activation:null}}finally{await this.release(host.host)}}async activate(session,id,input){let channel=session.channel,stdout=[],stderr=[],announced=!1;channel.stdout.on("data",chunk=>{stdout.push(chunk),!announced&&Buffer.concat([Buffer.from(`
+`),420)})}var SESSION_TIMEOUT_MS=15e4;async function pool(items,limit,work){let results=new Array(items.length),next=0,worker=async()=>{for(;next<items.length;){let index=next++;results[index]=await work(items[index])}};return await Promise.all(Array.from({length:Math.max(1,Math.min(limit,items.length))},worker)),results}function message(error){return error instanceof Error?error.message:String(error)}function hostFailure(invocation,what,code,stderr){let why=stderr.toString("utf8").trim();return new OperationError(invocation.sudo&&/sudo/.test(why)?`${what}: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`:`${what} (exit ${code}): ${why}`)}var EXPECTED_AGENT=`${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;async function tryOpenSession(connection,invocation,holder,targets){let channel=await connection.open(sessionCommand(invocation,holder,targets)),reader=new FactsReader,stderr=[];if(channel.stderr.on("data",chunk=>stderr.push(chunk)),await new Promise((resolve6,reject)=>{let timer=setTimeout(()=>reject(new OperationError("the agent took too long to lock the host")),SESSION_TIMEOUT_MS),finish2=result=>{clearTimeout(timer),channel.stdout.off("data",onData),result instanceof Error?reject(result):resolve6(result)},onData=chunk=>{reader.push(chunk)&&finish2("ready")};channel.stdout.on("data",onData),channel.exited.then(status=>{reader.done||(status.code===AGENT_EXIT.notFound?finish2("not-installed"):finish2(hostFailure(invocation,"the agent's session ended",status.code,Buffer.concat(stderr))))},error=>finish2(error instanceof Error?error:new Error(String(error))))})==="not-installed")return{kind:"not-installed"};if(reader.busy!==null)return{kind:"busy",holder:reader.busy};let facts=reader.facts();if(facts.agent!==EXPECTED_AGENT)throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);return{kind:"ready",channel,facts}}async function openSession(connection,invocation,holder,targets,onInstall){let first=await tryOpenSession(connection,invocation,holder,targets);if(first.kind!=="not-installed")return first;onInstall();let install=await connection.exec(installCommand(invocation),{stdin:Buffer.from(AGENT_SCRIPT)});if(install.code!==0)throw hostFailure(invocation,"cannot install the agent",install.code,install.stderr);let second=await tryOpenSession(connection,invocation,holder,targets);if(second.kind==="not-installed")throw new OperationError("the agent was installed but cannot be run");return second}function parseState(text){if(text.trim()==="")return null;try{let value=JSON.parse(text);return value&&typeof value=="object"&&value.schema===1&&typeof value.apps=="object"?value:"invalid"}catch{return"invalid"}}function driftProblems(facts,expected){let check=facts.check,problems=[],state=parseState(facts.state);state==="invalid"&&problems.push("/var/lib/deptool/state.json is not valid; it was changed outside deptool");let recorded=state==="invalid"||state===null?{}:state.apps,apps=new Set([...Object.keys(expected.apps),...Object.keys(recorded),...facts.current.keys()]);for(let app of[...apps].sort()){let want=expected.apps[app]?.rev,onHost=facts.current.get(app);want!==onHost&&problems.push(want===void 0?`app '${app}' is on the host (revision ${onHost}) but the store does not have it`:onHost===void 0?`app '${app}' should be at revision ${want} but is not on the host`:`app '${app}' is at revision ${onHost} on the host, the store says ${want}`)}for(let file of check.modified)problems.push(`${file} was changed on the host`);for(let file of check.extra)problems.push(`${file} was added on the host`);problems.push(...check.broken);let links=new Map;for(let app of Object.values(expected.apps))for(let[target,value]of Object.entries(app.links))links.set(target,value);for(let[target,value]of links){let actual=check.links.get(target);actual!==value&&problems.push(actual==="-"?`link ${target} is missing`:actual==="!"?`${target} is no longer a link`:`link ${target} points to ${actual}, not ${value}`)}return problems}function activationId(){return`${new Date().toISOString().replace(/[-:T]/g,"").slice(0,14)}-${randomBytes(3).toString("hex")}`}var Deployer=class{constructor(options){this.options=options}options;sessions=new Map;async prepare(host){let{observer,holder}=this.options,target=this.options.targets.get(host.host);if(!target)return[`no connection settings for host '${host.host}'`];let invocation=this.options.invocation(target);observer.phase(host.host,"connecting",target.transport==="local"?"local":`${target.user}@${target.hostName}:${target.port}`);let connection;try{connection=await this.options.connect(target)}catch(error){return[message(error)]}try{let expected=hostState(this.options.deployed.get(host.host)),targets=[...new Set(Object.values(expected.apps).flatMap(app=>Object.keys(app.links)))].sort(),session=await openSession(connection,invocation,holder,targets,()=>observer.phase(host.host,"installing agent"));if(session.kind==="busy")return await connection.close(),[`locked by another deploy: ${session.holder}`];let{channel,facts}=session;this.sessions.set(host.host,{host,target,invocation,connection,channel,facts}),observer.phase(host.host,"locked");let problems=[];if(facts.hostname!==target.expectedHostname&&problems.push(`/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? If it is, set "hostname" for it in deptool.json.`),facts.system!=="running"&&facts.system!=="skipped"&&!this.options.allowDegraded){let failed=facts.failedUnits.length>0?` (failed: ${facts.failedUnits.join(", ")})`:"";problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`)}let drift=driftProblems(facts,expected);return drift.length>0&&problems.push(`the host does not match the store (drift): ${drift.join("; ")}`),problems}catch(error){return await connection.close().catch(()=>{}),[message(error)]}}async release(host){let session=this.sessions.get(host);session&&(this.sessions.delete(host),session.channel.end(),await session.channel.exited.catch(()=>{}),await session.connection.close().catch(()=>{}))}async recover(session,id){let{observer}=this.options,deadline=Date.now()+this.options.activationTimeoutSeconds*1e3+3e4,lastError=null;for(;Date.now()<deadline;){observer.phase(session.host.host,"reconnecting");try{await session.connection.close().catch(()=>{}),session.connection=await this.options.connect(session.target);let reopened=await openSession(session.connection,session.invocation,this.options.holder,[],()=>{});if(reopened.kind==="busy")throw new OperationError(`locked by another deploy: ${reopened.holder}`);session.channel=reopened.channel,session.facts=reopened.facts;let result=await session.connection.exec(withSession(session.invocation,session.facts.token,"result",id));return parseActivation(result.stdout)}catch(error){lastError=error,await new Promise(resolve6=>setTimeout(resolve6,1e3))}}throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`)}async apply(host){let{observer}=this.options,session=this.sessions.get(host.host),desired=this.options.desired.get(host.host),deployedHost=this.options.deployed.get(host.host);try{let onHost=new Set([...session.facts.current,...session.facts.previous].map(([app,rev])=>`${app}/${rev}`)),toStage=host.apps.filter(app=>app.action!=="remove"&&app.newRev&&!onHost.has(`${app.app}/${app.newRev}`)).map(app=>desired.apps.get(app.app));toStage.length>0&&observer.phase(host.host,"uploading",`${toStage.reduce((n,a)=>n+a.files.size,0)} files`);let id=activationId(),steps=activationSteps(host,deployedHost,desired,{settleMs:this.options.settleMs}),input=await activationArchive(steps,hostState(desired),toStage,(app,path)=>this.options.content(host.host,app,path));observer.phase(host.host,"activating");let report;try{report=await this.activate(session,id,input)}catch(error){if(!(error instanceof TransportError&&(error.kind==="lost"||error.kind==="timeout")))throw error;report=await this.recover(session,id)}return observer.activated(host.host,report),report.result==="ok"?(observer.phase(host.host,"done"),{host:host.host,status:"deployed",problems:[],activation:report}):(observer.phase(host.host,report.result==="rolled-back"?"rolled back":"failed",report.errors.join("; ")),{host:host.host,status:report.result,problems:report.errors,activation:report})}catch(error){return observer.phase(host.host,"failed",message(error)),{host:host.host,status:"failed",problems:[message(error)],activation:null}}finally{await this.release(host.host)}}async activate(session,id,input){let channel=session.channel,stdout=[],stderr=[],announced=!1;channel.stdout.on("data",chunk=>{stdout.push(chunk),!announced&&Buffer.concat([Buffer.from(`
 `),...stdout]).includes(`
 rollback begin
 `)&&(announced=!0,this.options.observer.phase(session.host.host,"rolling back"))}),channel.stderr.on("data",chunk=>stderr.push(chunk));let drained=new Promise(resolve6=>channel.stdout.once("end",resolve6));channel.write(Buffer.concat([Buffer.from(`${sessionActivateLine(id,this.options.activationTimeoutSeconds)}

@@ -107,6 +107,16 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Why a command on the host failed, from its stderr: a `sudo -n` refusal gets its remedy. */
+function hostFailure(invocation: AgentInvocation, what: string, code: number | null, stderr: Buffer): OperationError {
+  const why = stderr.toString('utf8').trim();
+  return new OperationError(
+    invocation.sudo && /sudo/.test(why)
+      ? `${what}: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
+      : `${what} (exit ${code}): ${why}`,
+  );
+}
+
 const EXPECTED_AGENT = `${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
 
 type SessionOpen = { kind: 'ready'; channel: Channel; facts: SessionFacts } | { kind: 'busy'; holder: string } | { kind: 'not-installed' };
@@ -133,16 +143,7 @@ async function tryOpenSession(connection: Connection, invocation: AgentInvocatio
       (status) => {
         if (reader.done) return;
         if (status.code === AGENT_EXIT.notFound) finish('not-installed');
-        else {
-          const why = Buffer.concat(stderr).toString('utf8').trim();
-          finish(
-            new OperationError(
-              invocation.sudo && /sudo/.test(why)
-                ? `'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
-                : `the agent's session ended (exit ${status.code}): ${why}`,
-            ),
-          );
-        }
+        else finish(hostFailure(invocation, "the agent's session ended", status.code, Buffer.concat(stderr)));
       },
       (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
     );
@@ -166,14 +167,7 @@ async function openSession(
   if (first.kind !== 'not-installed') return first;
   onInstall();
   const install = await connection.exec(installCommand(invocation), { stdin: Buffer.from(AGENT_SCRIPT) });
-  if (install.code !== 0) {
-    const why = install.stderr.toString('utf8').trim();
-    throw new OperationError(
-      invocation.sudo && /sudo/.test(why)
-        ? `cannot install the agent: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
-        : `cannot install the agent (exit ${install.code}): ${why}`,
-    );
-  }
+  if (install.code !== 0) throw hostFailure(invocation, 'cannot install the agent', install.code, install.stderr);
   const second = await tryOpenSession(connection, invocation, holder, targets);
   if (second.kind === 'not-installed') throw new OperationError('the agent was installed but cannot be run');
   return second;

@@ -21,12 +21,12 @@ function prefix(invocation: AgentInvocation): string[] {
 }
 
 export function agentCommand(invocation: AgentInvocation, ...args: string[]): string[] {
-  return [...prefix(invocation), agentPath(invocation), ...(invocation.root ? ['--root', invocation.root] : []), ...args];
+  return [...prefix(invocation), ...agentArgs(invocation, args)];
 }
 
-/** Where the agent lives: under the sandbox root for a `--root` run, so nothing outside it is touched. */
-export function agentPath(invocation: AgentInvocation): string {
-  return `${invocation.root ?? ''}${AGENT_PATH}`;
+/** The agent's path and its arguments: under the sandbox root, with `--root`, for a `--root` run, so nothing outside it is touched. */
+function agentArgs(invocation: AgentInvocation, args: readonly string[]): string[] {
+  return invocation.root ? [`${invocation.root}${AGENT_PATH}`, '--root', invocation.root, ...args] : [AGENT_PATH, ...args];
 }
 
 /** Installs the agent from stdin, checking its SHA-256 before it takes its place. Built from constants only. */
@@ -45,9 +45,9 @@ export function installCommand(invocation: AgentInvocation): string[] {
  * (without sudo, that `sh` would be one process more on every deploy).
  */
 export function sessionCommand(invocation: AgentInvocation, holder: string, targets: readonly string[]): string[] {
-  const args = [...(invocation.root ? ['--root', invocation.root] : []), 'session', holder, ...targets];
-  if (!invocation.sudo) return [agentPath(invocation), ...args];
-  return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', agentPath(invocation), ...args];
+  const command = agentArgs(invocation, ['session', holder, ...targets]);
+  if (!invocation.sudo) return command;
+  return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', ...command];
 }
 
 /** What the driver writes on a session's stdin after `ready` to run `activate` there (its input follows). */

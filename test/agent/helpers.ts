@@ -2,17 +2,16 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { AGENT_FILE as AGENT_NAME, AGENT_SCRIPT } from '../../src/deploy/agent-script.js';
+import { DEPTOOL_DIR as DEPTOOL, installCommand } from '../../src/deploy/protocol.js';
 import type { Fleet } from '../e2e/fleet/fleet.js';
 import { shellQuote } from '../e2e/fleet/fleet.js';
 
+export { AGENT_SHA256, AGENT_VERSION } from '../../src/deploy/agent-script.js';
+export { AGENT_NAME, DEPTOOL };
+/** The agent's path in this checkout (the driver ships the same file, see src/deploy/agent-script.ts). */
 export const AGENT_FILE = fileURLToPath(new URL('../../agent/deptool-agent.sh', import.meta.url));
-export const AGENT_SOURCE = readFileSync(AGENT_FILE);
-export const AGENT_SHA256 = createHash('sha256').update(AGENT_SOURCE).digest('hex');
-export const AGENT_VERSION = /^AGENT_VERSION=(\S+)$/m.exec(AGENT_SOURCE.toString('utf8'))?.[1] ?? '?';
-export const AGENT_NAME = `agent-${AGENT_VERSION}-${AGENT_SHA256.slice(0, 10)}`;
-export const DEPTOOL = '/var/lib/deptool';
 
 // --- ustar ----------------------------------------------------------------------------------
 
@@ -328,14 +327,9 @@ export class FleetAgent extends AgentRunner {
     return spawn('ssh', ['-F', this.fleet.sshConfigFile, this.host, command], { stdio: 'pipe' });
   }
 
-  /** Installs the agent with the contract's constant command, so a truncated upload never becomes an agent. */
+  /** Installs the agent with the driver's constant command, so a truncated upload never becomes an agent. */
   async install(): Promise<void> {
-    const script =
-      'set -e; umask 022; d=/var/lib/deptool/bin; mkdir -p "$d"; t="$d/.agent.$$"; ' +
-      'cat > "$t"; echo "$1  $t" | sha256sum -c --status; chmod 0755 "$t"; mv -f "$t" "$d/$2"';
-    const installed = await this.fleet.exec(this.host, ['sh', '-c', script, 'sh', AGENT_SHA256, AGENT_NAME], {
-      input: AGENT_SOURCE.toString('utf8'),
-    });
+    const installed = await this.fleet.exec(this.host, installCommand({ sudo: false, root: null }), { input: AGENT_SCRIPT });
     if (installed.code !== 0) throw new Error(`agent install on ${this.host} failed: ${installed.stderr}`);
   }
 }

@@ -205,6 +205,25 @@ test('stage refuses a checksum list that names a file outside its revision', asy
   assert.deepEqual(readdirSync(box.at(APPS)), []);
 });
 
+test('stage refuses a stream that is not exactly revisions with their lists, naming every problem', async (t) => {
+  const box = await sandbox(t);
+  const other = revision('other', { a: 'a\n' });
+  const archive = tar([
+    ...revisionEntries(v3).filter((entry) => !entry.path.endsWith('.sha256')),
+    { path: `other/${other.rev}.sha256`, content: checksumList(other.files) },
+    { path: 'stray', content: 'x' },
+  ]);
+  const result = await box.agent.command(box.session, 'stage', [], archive);
+  assert.equal(result.code, 3, result.stderr);
+  assert.deepEqual(result.stdout.split('\n').sort(), [
+    '',
+    `error unexpected caddy/${v3.rev} has no checksum list caddy/${v3.rev}.sha256`,
+    `error unexpected other/${other.rev}.sha256 lists a revision that was not sent`,
+    'error unexpected stray',
+  ]);
+  assert.deepEqual(readdirSync(box.at(APPS)), []);
+});
+
 test('stage rejects members that are absolute, contain .., or are links, before extracting anything', async (t) => {
   const box = await sandbox(t);
   const cases: [string, TarEntry, RegExp][] = [
