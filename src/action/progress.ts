@@ -1,7 +1,7 @@
 // The Action's deploy observer: progress as log lines, unit statuses as the CLI shows them.
 import * as core from '@actions/core';
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
-import type { ActivationReport } from '../deploy/protocol.js';
+import { statusBlock, type ActivationReport } from '../deploy/protocol.js';
 
 /** Deploy progress as log lines; the activation's unit statuses go into the log too, as on the CLI. */
 export class LogObserver implements DeployObserver {
@@ -10,7 +10,7 @@ export class LogObserver implements DeployObserver {
   }
 
   activated(host: string, report: ActivationReport): void {
-    if (report.statuses.length === 0) return;
-    core.info(`${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}`);
+    const block = statusBlock(host, report);
+    if (block !== '') core.info(block.trimEnd());
   }
 }

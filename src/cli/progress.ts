@@ -1,7 +1,7 @@
 // Per-host deploy progress on the terminal: a live block of one line per host on
 // a TTY (redrawn in place), plain lines otherwise. An observer of the deploy.
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
-import type { ActivationReport } from '../deploy/protocol.js';
+import { statusBlock, type ActivationReport } from '../deploy/protocol.js';
 import type { Io } from './io.js';
 
 const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'rolled back', 'failed', 'refused']);
@@ -56,8 +56,8 @@ export class Progress implements DeployObserver {
 
   /** Shows the units' `systemctl status` after an activation, as Deptool's tutorial does. */
   activated(host: string, report: ActivationReport): void {
-    if (report.statuses.length === 0) return;
-    this.print(`${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}\n`);
+    const block = statusBlock(host, report);
+    if (block !== '') this.print(block);
   }
 
   /** Prints text above the live block, keeping the block last. */

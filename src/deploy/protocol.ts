@@ -205,6 +205,12 @@ export interface ActivationReport {
   readonly rolledBack: boolean;
 }
 
+/** The units' `systemctl status` after an activation, under the host's name, as the tutorial shows them; empty without any. */
+export function statusBlock(host: string, report: ActivationReport): string {
+  if (report.statuses.length === 0) return '';
+  return `${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}\n`;
+}
+
 /** Parses the activation log printed by `activate` and `result` (line-based with length-prefixed status blocks). */
 export function parseActivation(output: Buffer): ActivationReport {
   const errors: string[] = [];
