@@ -32,13 +32,9 @@ export interface RollbackPlan {
   readonly title: string;
 }
 
-/** The store commit holding the version to return to, or why there is none. */
-async function targetCommit(request: RollbackRequest, host: string, app: string, current: string): Promise<string | { problem: string }> {
-  const { store, ref, to } = request;
-  if (to !== 'previous') {
-    return (await store.resolveCommit(to)) ?? { problem: `'${to}' is not a commit of the store; see 'deptool log'` };
-  }
-  const history = await store.appHistory(ref, host, app);
+/** The store commit holding the app's previous version, or why there is none. */
+async function previousCommit(request: RollbackRequest, host: string, app: string, current: string): Promise<string | { problem: string }> {
+  const history = await request.store.appHistory(request.ref, host, app);
   const previous = history.find((version) => version.treeOid !== current);
   if (!previous) return { problem: `app '${app}' has no previous version on ${host}` };
   if (previous.treeOid === null) return { problem: `app '${app}' did not exist on ${host} before ${previous.commit.slice(0, 10)}; remove it from the config tree instead` };
@@ -50,6 +46,10 @@ export async function planRollback(request: RollbackRequest): Promise<RollbackPl
   const { store, deployed } = request;
   if (request.hosts.length === 0) throw new UsageError('Name at least one host to roll back.');
   const problems: string[] = [];
+  // A named commit is the same for every app: resolve it once.
+  const named = request.to === 'previous' ? null : await store.resolveCommit(request.to);
+  const unknownCommit = request.to !== 'previous' && named === null;
+  if (unknownCommit) problems.push(`'${request.to}' is not a commit of the store; see 'deptool log'`);
   const stored: StoredCluster = new Map();
   const phrases: string[] = [];
   for (const host of request.hosts) {
@@ -67,7 +67,8 @@ export async function planRollback(request: RollbackRequest): Promise<RollbackPl
     const chosen = new Map<string, StoredApp>();
     const versions: string[] = [];
     for (const app of apps) {
-      const commit = await targetCommit(request, host, app, current.apps.get(app)!.treeOid);
+      if (unknownCommit) break;
+      const commit = named ?? (await previousCommit(request, host, app, current.apps.get(app)!.treeOid));
       if (typeof commit !== 'string') {
         problems.push(commit.problem);
         continue;

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { markdownTable } from 'markdown-table';
 import picomatch from 'picomatch';
 import type { AppPlan, FileChange, HostPlan, Plan, PlanContents } from '../plan/types.js';
+import { appItems } from './text.js';
 import { type FileDiff, fileDiff, modeNote } from './unified-diff.js';
 
 /** Under GitHub's 65,536-character comment limit, with room for a header added around the plan. */
@@ -127,20 +128,9 @@ function hostCounts(host: HostPlan): string {
   return host.rollback.available ? counts : `${counts}, rollback unavailable`;
 }
 
-/** The same facts, in the same order, as the terminal plan (src/render/text.ts). */
+/** The same facts, in the same order, as the terminal plan. */
 function appFacts(app: AppPlan): string[] {
-  const items: string[] = [];
-  for (const file of app.files) items.push(`${FILE_MARKS[file.change]} ${file.path}`);
-  for (const link of app.symlinks) {
-    items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
-  }
-  for (const file of app.sysusers.unlink) items.push(`unlink sysusers ${file}`);
-  for (const file of app.sysusers.link) items.push(`link sysusers ${file}`);
-  for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
-  for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
-  for (const unit of app.units.link) items.push(`link unit ${unit}`);
-  for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
-  for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
+  const items = appItems(app, (change) => FILE_MARKS[change]);
   return [`${app.action} ${app.app}`, ...items.map((item) => `    ${item}`)].map(printable);
 }
 

@@ -1,6 +1,6 @@
 // The terminal plan, in the shape of Deptool's tutorial: host, app, file and
 // action lines, then the rollback footer.
-import type { AppPlan, HostPlan, Plan } from '../plan/types.js';
+import type { AppPlan, FileChange, HostPlan, Plan } from '../plan/types.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -15,23 +15,26 @@ const bold = paint(1);
 const APP_INDENT = '    ';
 const ITEM_INDENT = '        ';
 
-/** App lines in activation order (DESIGN §2.2), so the plan reads as what will happen. */
+/** An app's changes in activation order (DESIGN §2.2), so a plan reads as what will happen; `mark` draws a file's change. */
+export function appItems(app: AppPlan, mark: (change: FileChange['change']) => string): string[] {
+  const items: string[] = [];
+  for (const file of app.files) items.push(`${mark(file.change)} ${file.path}`);
+  for (const link of app.symlinks) {
+    items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
+  }
+  for (const file of app.sysusers.unlink) items.push(`unlink sysusers ${file}`);
+  for (const file of app.sysusers.link) items.push(`link sysusers ${file}`);
+  for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
+  for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
+  for (const unit of app.units.link) items.push(`link unit ${unit}`);
+  for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
+  for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
+  return items;
+}
+
 function appLines(app: AppPlan, color: boolean): string[] {
   const marks = { add: green(color, '+'), modify: yellow(color, '~'), remove: red(color, '-') };
-  const lines = [`${APP_INDENT}${app.action} ${app.app}`];
-  const item = (text: string) => lines.push(`${ITEM_INDENT}${text}`);
-  for (const file of app.files) item(`${marks[file.change]} ${file.path}`);
-  for (const link of app.symlinks) {
-    item(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
-  }
-  for (const file of app.sysusers.unlink) item(`unlink sysusers ${file}`);
-  for (const file of app.sysusers.link) item(`link sysusers ${file}`);
-  for (const unit of app.units.disable) item(`disable unit ${unit}`);
-  for (const unit of app.units.unlink) item(`unlink unit ${unit}`);
-  for (const unit of app.units.link) item(`link unit ${unit}`);
-  for (const unit of app.units.enable) item(`enable unit ${unit}`);
-  for (const unit of app.units.restart) item(`restart unit ${unit}`);
-  return lines;
+  return [`${APP_INDENT}${app.action} ${app.app}`, ...appItems(app, (change) => marks[change]).map((item) => `${ITEM_INDENT}${item}`)];
 }
 
 function hostLines(host: HostPlan, color: boolean): string[] {

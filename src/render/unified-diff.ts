@@ -1,5 +1,6 @@
 // Unified diffs of one file's two versions in git's shape, shared by `deptool diff` and the Markdown plan.
 import { structuredPatch } from 'diff';
+import { decodeUtf8 } from '../tree/fs-issues.js';
 
 export interface DiffStat {
   readonly added: number;
@@ -43,17 +44,12 @@ const BINARY_SNIFF_BYTES = 8000;
  */
 const MAX_EDIT_LENGTH = 1000;
 const NO_NEWLINE = '\\ No newline at end of file';
-// ignoreBOM keeps a byte-order mark in the text, so adding or removing one shows up in the diff.
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** The text of a file, or null when git would call it binary (a NUL byte early on) or it is not UTF-8. */
 function decodeText(content: Buffer): string | null {
   if (content.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return null;
-  try {
-    return utf8.decode(content);
-  } catch {
-    return null;
-  }
+  // decodeUtf8 keeps a byte-order mark in the text, so adding or removing one shows up in the diff.
+  return decodeUtf8(content) ?? null;
 }
 
 export function isBinary(content: Buffer): boolean {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { OperationError } from '../errors.js';
+import { blobHeader } from '../tree/hash.js';
 import { spawnGit } from './git.js';
 import type { Identity } from './types.js';
 
@@ -91,7 +92,7 @@ async function pushBlob(out: Batcher, blob: ImportBlob): Promise<string | null> 
   }
   try {
     const size = fstatSync(fd).size;
-    const hash = createHash('sha1').update(`blob ${size}\0`);
+    const hash = createHash('sha1').update(blobHeader(size));
     await out.push(`blob\ndata ${size}\n`);
     let offset = 0;
     let readError: string | null = null;

@@ -1,4 +1,5 @@
-// Spawns git for the commands simple-git cannot drive: those fed through stdin or read as a stream.
+// Spawns git for the store: every command runs in the store's git directory, with variables that
+// would redirect git to another repository removed.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { OperationError } from '../errors.js';
 
@@ -35,12 +36,34 @@ export function spawnGit(gitDir: string, args: readonly string[], env: NodeJS.Pr
   return { child, exit };
 }
 
-/** Runs git to completion, feeding `input` on stdin, and returns its stdout. */
-export async function runGit(gitDir: string, args: readonly string[], input?: string): Promise<Buffer> {
-  const git = spawnGit(gitDir, args);
+export interface GitResult {
+  /** Exit status; 0 when git succeeded. */
+  readonly code: number;
+  readonly stdout: Buffer;
+  /** What `exit` rejected with (git's stderr, or why git could not run); null when it exited 0. */
+  readonly error: OperationError | null;
+}
+
+/**
+ * Runs git to completion, feeding `input` on stdin, and resolves whatever the exit status:
+ * for commands whose non-zero exits carry meaning (ls-remote --exit-code, rev-parse --verify).
+ */
+export async function execGit(gitDir: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<GitResult> {
+  const git = spawnGit(gitDir, args, options.env);
   const stdout: Buffer[] = [];
   git.child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  git.child.stdin.end(input);
-  await git.exit;
-  return Buffer.concat(stdout);
+  // Set in the same 'close' dispatch that settles `exit`, so it is known once `exit` has settled.
+  let status: number | null = null;
+  git.child.once('close', (code) => (status = code));
+  git.child.stdin.end(options.input);
+  // `exit` only ever rejects with an OperationError.
+  const error = await git.exit.then(() => null, (reason: unknown) => reason as OperationError);
+  return { code: error === null ? 0 : (status ?? 1), stdout: Buffer.concat(stdout), error };
+}
+
+/** Runs git to completion, feeding `input` on stdin, and returns its stdout; a non-zero exit throws. */
+export async function runGit(gitDir: string, args: readonly string[], input?: string): Promise<Buffer> {
+  const result = await execGit(gitDir, args, { input });
+  if (result.error) throw result.error;
+  return result.stdout;
 }

@@ -4,7 +4,7 @@
 // are disjoint, as for concurrent local records), and pushed again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OperationError } from '../errors.js';
-import { spawnGit } from './git.js';
+import { execGit } from './git.js';
 import type { Store } from './store.js';
 import type { Attempt } from './types.js';
 
@@ -30,17 +30,8 @@ const PUSH_TRIES = 8;
 const UNMOVED_TRIES = 3;
 
 async function git(store: Store, remote: RemoteBranch, args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const proc = spawnGit(store.gitDir, args, { GIT_TERMINAL_PROMPT: '0', ...remote.env });
-  const stdout: Buffer[] = [];
-  proc.child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  proc.child.stdin.end();
-  const code = await new Promise<number>((resolve) => proc.child.once('close', (status) => resolve(status ?? 1)));
-  // `exit` carries git's stderr in its error; the exit code alone decides what happened.
-  const stderr = await proc.exit.then(
-    () => '',
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  );
-  return { code, stdout: Buffer.concat(stdout).toString('utf8'), stderr };
+  const result = await execGit(store.gitDir, args, { env: { GIT_TERMINAL_PROMPT: '0', ...remote.env } });
+  return { code: result.code, stdout: result.stdout.toString('utf8'), stderr: result.error?.message ?? '' };
 }
 
 function where(remote: RemoteBranch): string {

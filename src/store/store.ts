@@ -3,11 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { simpleGit, type SimpleGit } from 'simple-git';
 import { OperationError } from '../errors.js';
 import { existingBlobs, readBlobs } from './cat-file.js';
 import { fastImport, type ImportBlob } from './fast-import.js';
-import { runGit } from './git.js';
+import { execGit, runGit } from './git.js';
 import { readLog } from './log.js';
 import { parseLsTree } from './ls-tree.js';
 import { formatMessage, oneLine } from './message.js';
@@ -122,13 +121,11 @@ export class Store {
   readonly dir: string;
   /** The git directory (the repository itself when bare). */
   readonly gitDir: string;
-  private readonly git: SimpleGit;
   private readonly checkedRefs = new Set<string>();
 
   private constructor(dir: string, gitDir: string) {
     this.dir = dir;
     this.gitDir = gitDir;
-    this.git = simpleGit({ baseDir: gitDir });
   }
 
   /** Creates a bare repository at `dir`, or opens it when it already is a deptool store. */
@@ -147,7 +144,7 @@ export class Store {
     }
     await mkdir(path, { recursive: true });
     try {
-      await simpleGit({ baseDir: path }).init(true, ['--quiet']);
+      await runGit(path, ['init', '--bare', '--quiet']);
     } catch (error) {
       fail(`Could not create the store at '${path}': ${errorText(error)}`);
     }
@@ -167,16 +164,16 @@ export class Store {
   }
 
   async getConfig(key: string): Promise<string | null> {
-    try {
-      return (await this.git.getConfig(key, 'local')).value;
-    } catch (error) {
-      fail(`Could not read '${key}' from the store's configuration: ${errorText(error)}`);
-    }
+    // Exit 1: the key is not set.
+    const result = await execGit(this.gitDir, ['config', '--local', '--get', key]);
+    if (result.code === 1) return null;
+    if (result.error) fail(`Could not read '${key}' from the store's configuration: ${errorText(result.error)}`);
+    return result.stdout.toString('utf8').replace(/\n$/, '');
   }
 
   async setConfig(key: string, value: string): Promise<void> {
     try {
-      await this.git.addConfig(key, value, false, 'local');
+      await runGit(this.gitDir, ['config', '--local', key, value]);
     } catch (error) {
       fail(`Could not set '${key}' in the store's configuration: ${errorText(error)}`);
     }
@@ -184,9 +181,8 @@ export class Store {
 
   async tip(ref: string): Promise<string | null> {
     await this.checkRef(ref);
-    // --verify --quiet exits 1 without output for a missing ref, which simple-git resolves as ''.
-    const out = await this.raw(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-    return out.trim() || null;
+    // --verify --quiet exits 1 without output for a missing ref.
+    return this.query(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   }
 
   async readTree(commit: string | null): Promise<StoredCluster> {
@@ -199,8 +195,9 @@ export class Store {
   /** The full commit id a user-given revision (e.g. a short id from `deptool log`) names, or null. */
   async resolveCommit(revision: string): Promise<string | null> {
     if (!/^[0-9a-f]{4,40}$/i.test(revision)) return null;
-    const out = await this.raw(['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]).catch(() => '');
-    return out.trim() || null;
+    // Any failure (unknown, ambiguous, not a commit) means the revision names no commit.
+    const result = await execGit(this.gitDir, ['rev-parse', '--verify', '--quiet', `${revision}^{commit}`]);
+    return result.code === 0 ? result.stdout.toString('utf8').trim() || null : null;
   }
 
   /** One app as stored at `commit`, or null when the commit does not have it. */
@@ -216,7 +213,8 @@ export class Store {
    */
   async appHistory(ref: string, host: string, app: string, limit = 50): Promise<{ commit: string; treeOid: string | null }[]> {
     if ((await this.tip(ref)) === null) return [];
-    const commits = (await this.raw(['log', '--first-parent', `-n${limit}`, '--format=%H', ref, '--', `${host}/${app}`])).split('\n').filter(Boolean);
+    const log = await runGit(this.gitDir, ['log', '--first-parent', `-n${limit}`, '--format=%H', ref, '--', `${host}/${app}`]);
+    const commits = log.toString('utf8').split('\n').filter(Boolean);
     if (commits.length === 0) return [];
     const output = await runGit(this.gitDir, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], commits.map((c) => `${c}:${host}/${app}\n`).join(''));
     const lines = output.toString('utf8').split('\n');
@@ -281,7 +279,7 @@ export class Store {
       }
     } finally {
       // A leftover temporary ref is harmless (nothing reads refs/deptool-tmp), so a failure here must not mask the outcome.
-      if (!published) await this.raw(['update-ref', '-d', tempRef]).catch(() => undefined);
+      if (!published) await runGit(this.gitDir, ['update-ref', '-d', tempRef]).catch(() => undefined);
     }
   }
 
@@ -311,18 +309,18 @@ export class Store {
     return found;
   }
 
-  private async raw(args: string[]): Promise<string> {
-    try {
-      return await this.git.raw(args);
-    } catch (error) {
-      fail(`git ${args[0]} failed in the store '${this.dir}': ${errorText(error)}`);
-    }
+  /** git's trimmed output, or null when git exits 1 without output: its way of saying "no" for the commands used here. */
+  private async query(args: readonly string[]): Promise<string | null> {
+    const result = await execGit(this.gitDir, args);
+    if (result.code === 1 && result.stdout.length === 0) return null;
+    if (result.error) throw result.error;
+    return result.stdout.toString('utf8').trim() || null;
   }
 
   /** Refs are full names, so update-ref can never create a stray file in the git directory. */
   private async checkRef(ref: string): Promise<void> {
     if (this.checkedRefs.has(ref)) return;
-    const normalized = ref.startsWith('refs/') ? (await this.raw(['check-ref-format', '--normalize', ref])).trim() : '';
+    const normalized = ref.startsWith('refs/') ? await this.query(['check-ref-format', '--normalize', ref]) : null;
     if (normalized !== ref) fail(`Invalid store ref '${ref}': expected a full ref name such as 'refs/heads/prod'.`);
     this.checkedRefs.add(ref);
   }
@@ -337,7 +335,8 @@ export class Store {
     if (tip === null) {
       fail(`Cannot record the attempt: it was planned against commit ${parent.slice(0, 10)} of '${ref}', which no longer exists. Was the store replaced? Make a new plan against the current store.`);
     }
-    const mergeBase = (await this.raw(['merge-base', parent, tip])).trim();
+    // Exit 1: no common ancestor.
+    const mergeBase = await this.query(['merge-base', parent, tip]);
     if (mergeBase !== parent) {
       fail(`Cannot record the attempt: '${ref}' was rewritten and no longer contains commit ${parent.slice(0, 10)} the attempt was planned against. Make a new plan against the current store.`);
     }
@@ -367,13 +366,12 @@ export class Store {
 
 /** The git directory of `dir` when `dir` itself is a repository (bare, or a work tree root); null otherwise. */
 async function gitDirOf(dir: string): Promise<string | null> {
-  let gitDir: string;
-  try {
-    gitDir = (await simpleGit({ baseDir: dir }).revparse(['--absolute-git-dir'])).trim();
-  } catch (error) {
-    if (/not a git repository/i.test(errorText(error))) return null;
-    fail(`Cannot use '${dir}' as a store: ${errorText(error)}`);
+  const result = await execGit(dir, ['rev-parse', '--absolute-git-dir']);
+  if (result.error) {
+    if (/not a git repository/i.test(result.error.message)) return null;
+    fail(`Cannot use '${dir}' as a store: ${errorText(result.error)}`);
   }
+  const gitDir = result.stdout.toString('utf8').trim();
   const real = await realpath(dir);
   // A directory inside some other repository is not a store: git would have found the outer one.
   return gitDir === real || gitDir === join(real, '.git') ? gitDir : null;

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { Node } from 'jsonc-parser';
 import type { ConfigIssue } from '../errors.js';
 import { didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
-import type { Manifest } from './types.js';
+import { EMPTY_MANIFEST, type Manifest } from './types.js';
 import { hasControlCharacter } from './names.js';
 import { isUnitName, unitInstance } from './validate.js';
 
@@ -42,7 +42,7 @@ const RESERVED_TARGETS: ReadonlyArray<{ dir: string; message: string; hint: stri
 export function parseManifest(text: string, displayPath: string, appFiles: ReadonlySet<string>): ParsedManifest {
   const { source, root, issues } = parseJsonSource(text, displayPath);
   const targetPositions = new Map<string, { line: number; column: number }>();
-  if (root === undefined) return { manifest: { unitsEnabled: [], symlinks: new Map() }, issues, targetPositions };
+  if (root === undefined) return { manifest: EMPTY_MANIFEST, issues, targetPositions };
 
   issues.push(...validateJson(root, manifestSchema(appFiles), source));
 

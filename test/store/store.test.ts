@@ -151,6 +151,22 @@ test('a missing ref has no tip and a null commit reads as an empty cluster', asy
   assert.deepEqual(await store.lastResults(REF, ['web']), new Map());
 });
 
+test('every store command reads the store even when GIT_DIR points at another repository', async (t) => {
+  const { store, root, src } = await setup(t);
+  const commit = await store.recordAttempt(attempt({ parent: null, writes: writes({ web: { caddy: app({ Caddyfile: await src('Caddyfile', 'a') }) } }) }));
+  await store.setConfig('deptool.cluster', 'prod');
+  const other = join(root, 'other.git');
+  git(root, 'init', '--bare', '--quiet', other);
+  const saved = process.env.GIT_DIR;
+  process.env.GIT_DIR = other;
+  t.after(() => (saved === undefined ? delete process.env.GIT_DIR : (process.env.GIT_DIR = saved)));
+  assert.equal(await store.tip(REF), commit);
+  assert.equal(await store.resolveCommit(commit.slice(0, 8)), commit);
+  assert.equal(await store.getConfig('deptool.cluster'), 'prod');
+  assert.equal((await store.appHistory(REF, 'web', 'caddy')).length, 1);
+  assert.equal((await Store.open(store.dir)).gitDir, store.gitDir);
+});
+
 test('refs must be full ref names', async (t) => {
   const { store } = await setup(t);
   await assert.rejects(store.tip('prod'), /Invalid store ref 'prod': expected a full ref name/);
