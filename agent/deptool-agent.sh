@@ -1,6 +1,6 @@
 #!/bin/sh
 # deptool agent: runs on each host as root, executes the driver's steps and reports facts (contract: docs/agent-protocol.md).
-AGENT_VERSION=0.1.0
+AGENT_VERSION=0.2.0
 
 set -eu
 umask 022
@@ -248,7 +248,9 @@ check_rev() {
   _cr_lines=0
   while IFS= read -r _cl; do
     _cr_lines=$((_cr_lines + 1))
-    case /${_cl#*  }/ in */../* | *//* | */./*) _cr_safe=0 ;; esac
+    # `<sha256>  <path>`, or `<sha256> *<path>` for an executable (sha256sum's binary mark).
+    _cl=${_cl#* }
+    case /${_cl#?}/ in */../* | *//* | */./*) _cr_safe=0 ;; esac
   done <"$2"
   if [ "$_cr_safe" = 1 ] && [ "$_cr_lines" -gt 0 ]; then
     # Small revisions are counted by the shell; `find` is quicker for big ones.
@@ -268,7 +270,7 @@ check_rev() {
   fi
   _cr=$D/tmp/check.$$
   (cd "$1" && find . -type f) | sed 's|^\./||' | sort >"$_cr.have"
-  sed 's/^[0-9a-f]\{64\}  //' "$2" | sort >"$_cr.want"
+  sed 's/^[0-9a-f]\{64\} [ *]//' "$2" | sort >"$_cr.want"
   : >"$_cr.out"
   if [ -s "$2" ] && ! (cd "$1" && sha256sum -c --strict --quiet "$2") >"$_cr.out" 2>"$_cr.err" && [ ! -s "$_cr.out" ]; then
     "$3" invalid "checksum list: $(oneline "$(head -n 1 "$_cr.err")")"
@@ -317,10 +319,10 @@ activation_ended() {
   esac
 }
 
-# Waits at most 120 s for activation $1 to end.
+# Waits at most $2 seconds for activation $1 to end.
 wait_activation() {
   now_ms
-  _wa_end=$((ms + 120000))
+  _wa_end=$((ms + $2 * 1000))
   until activation_ended "$1"; do
     now_ms
     [ "$ms" -lt "$_wa_end" ] || return 1
@@ -340,20 +342,119 @@ print_counted() {
   printf '%s %s\n%s' "$1" "$_pc_n" "$_pc_text"
 }
 
+# The lock is taken. While an activation (or the recovery of one) runs, the session that
+# started it keeps the lock, even when its driver is gone (killed, or its connection cut):
+# the lock is let go when the activation ends, so wait for that, at most $1 seconds, saying
+# so, instead of refusing. Any other holder is a live deploy: refuse at once.
+wait_for_lock() {
+  first_line "$D/lock.holder"
+  last_activation
+  if [ -n "$last" ] && ! flock -n "$D/activation.lock" true; then
+    printf 'waiting %s %s\n' "$last" "$fl"
+    if flock -w "$1" 9; then return 0; fi
+    printf 'busy activation %s is still running after %s s\n' "$last" "$1"
+    exit 75
+  fi
+  printf 'busy %s\n' "$fl"
+  exit 75
+}
+
+# Undoes activation $1, which ended without a result (its transient unit was killed, the host
+# lost power), from its journal before anything else happens on the host. Inside a transient
+# unit, so that a dropped connection cannot stop the rollback half-way; at most $2 seconds.
+recover_now() {
+  if [ -n "$ROOT" ]; then
+    /bin/sh "$self" --root "$ROOT" recover "$1" session </dev/null >/dev/null 2>>"$D/activations/$1/run.err" || true
+  else
+    systemd-run --unit "deptool-recover-$1" --collect --wait --quiet --service-type=oneshot \
+      -p "TimeoutStartSec=$2" -p KillMode=mixed /bin/sh "$self" recover "$1" session \
+      </dev/null >/dev/null 2>>"$D/activations/$1/run.err" || true
+  fi
+}
+
+BOOT_UNIT=deptool-recover.service
+
+# Installs the unit that undoes an interrupted activation at boot, before the host's services
+# start (a power cut during an activation must not leave it half-applied until the next
+# deploy). Only when it is missing or runs another agent: no process otherwise. systemd reads
+# it at the next boot; no reload is needed.
+ensure_boot_unit() {
+  _bu=/etc/systemd/system/$BOOT_UNIT
+  _bw=/etc/systemd/system/sysinit.target.wants/$BOOT_UNIT
+  _bx="ExecStart=/bin/sh $self boot"
+  if [ -f "$_bu" ] && [ -L "$_bw" ]; then
+    while IFS= read -r _bl; do [ "$_bl" != "$_bx" ] || return 0; done <"$_bu"
+  fi
+  cat >"$_bu.deptool-$$" <<EOT
+# Written by the deptool agent: undoes a deploy that a power cut or a reboot interrupted.
+[Unit]
+Description=deptool: undo an interrupted activation
+Documentation=https://github.com/deptool/deptool/blob/main/docs/agent-protocol.md
+DefaultDependencies=no
+RequiresMountsFor=$D
+After=local-fs.target
+Before=sysinit.target shutdown.target
+Conflicts=shutdown.target
+
+[Service]
+Type=oneshot
+$_bx
+TimeoutStartSec=600
+
+[Install]
+WantedBy=sysinit.target
+EOT
+  mv -f "$_bu.deptool-$$" "$_bu"
+  [ -d "${_bw%/*}" ] || mkdir -p "${_bw%/*}"
+  set_link "$_bw" "$_bu"
+}
+
+# Prints where unit file $1 comes from on this host: `deptool` (a link into /var/lib/deptool
+# in /etc/systemd/system), the path of a unit file deptool did not make, or `-` (no such
+# unit). deptool links only units it made: replacing one of the host's own (ssh.service)
+# could lock its operators out.
+unit_fact() {
+  _uf=-
+  for _ud in /etc/systemd/system /run/systemd/system /run/systemd/transient /run/systemd/generator.early \
+    /run/systemd/generator /run/systemd/generator.late /usr/local/lib/systemd/system /lib/systemd/system /usr/lib/systemd/system; do
+    _up=$ROOT$_ud/$1
+    if [ -L "$_up" ] || [ -e "$_up" ]; then
+      _uf=$_ud/$1
+      if [ "$_ud" = /etc/systemd/system ] && [ -L "$_up" ]; then
+        read_links "$_up"
+        _uf_l=-
+        eval "_uf_l=\$rl_1"
+        case $_uf_l in "$D/"*) _uf=deptool ;; esac
+      fi
+      break
+    fi
+  done
+  printf 'unitfile %s %s\n' "$1" "$_uf"
+}
+
 cmd_session() {
   case $1 in '' | *[[:cntrl:]]*) usage "bad holder" ;; esac
   _holder=$1
-  shift
+  is_uint "${2:-}" || usage "bad wait: ${2:-}"
+  _wait=$2
+  shift 2
+  # Unit names cannot hold a tab (is_unit), so they are kept tab-separated.
+  _units=
+  while [ $# -gt 0 ] && [ "$1" = --unit ]; do
+    if [ $# -lt 2 ] || ! is_unit "$2"; then usage "bad unit: ${2:-}"; fi
+    _units=$_units$2$tab
+    shift 2
+  done
   for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
   if [ ! -d "$D/apps" ] || [ ! -d "$D/bin" ] || [ ! -d "$D/activations" ] || [ ! -d "$D/tmp" ]; then
     mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
   fi
   exec 9>>"$D/lock"
-  if ! flock -n 9; then
-    first_line "$D/lock.holder"
-    printf 'busy %s\n' "$fl"
-    exit 75
-  fi
+  if ! flock -n 9; then wait_for_lock "$_wait"; fi
+  # Whose the last session was: an activation it started may still run (its session died
+  # with the connection, or was killed), and waiting for it is said with its holder.
+  first_line "$D/lock.holder"
+  _prev_holder=$fl
   # Written in place (no rename): it is read only by a session refused as busy, for its
   # message, and by commands presenting this session's token, which come after `ready`.
   { printf '%s ' "$_holder" && date "+%s $$"; } >"$D/lock.holder"
@@ -366,10 +467,15 @@ cmd_session() {
     fi
   done
   last_activation
-  if [ -n "$last" ] && ! wait_activation "$last"; then
-    printf 'busy activation %s is still running\n' "$last"
-    exit 75
+  if [ -n "$last" ] && ! activation_ended "$last"; then
+    printf 'waiting %s %s\n' "$last" "$_prev_holder"
+    if ! wait_activation "$last" "$_wait"; then
+      printf 'busy activation %s is still running after %s s\n' "$last" "$_wait"
+      exit 75
+    fi
   fi
+  if [ -n "$last" ] && [ ! -f "$D/activations/$last/result" ]; then recover_now "$last" "$_wait"; fi
+  [ -n "$ROOT" ] || ensure_boot_unit
 
   printf 'session %s\n' "$$"
   agent_sha10 "$scratch"
@@ -391,21 +497,75 @@ cmd_session() {
   fi
   if [ -n "$last" ]; then
     first_line "$D/activations/$last/result"
-    printf 'activation %s %s\n' "$last" "${fl:-failed}"
+    _la_r=${fl:-failed}
+    first_line "$D/activations/$last/recovered"
+    printf 'activation %s %s%s\n' "$last" "$_la_r" "${fl:+ recovered-$fl}"
   fi
+  while [ -n "$_units" ]; do
+    unit_fact "${_units%%"$tab"*}"
+    _units=${_units#*"$tab"}
+  done
   check_facts session "$@"
   printf 'ready\n'
-  # Then either `activate <id> <timeout>` and its input (the rest of stdin), run
-  # here, on the session's channel, which saves the driver a channel and the host a
-  # login shell and an agent; or the end of stdin. Either way the lock (descriptor 9)
-  # lives until this process exits, which the driver's end of stdin or a dropped
-  # connection brings about. Builtins only: no child process holds the lock, and the
-  # pid stays the token.
-  if IFS=' ' read -r _sc _sa _sb _sr; then
-    if [ "$_sc" != activate ] || [ -z "$_sb" ] || [ -n "$_sr" ]; then usage "session: expected 'activate <id> <timeout>', not: $_sc"; fi
-    cmd_activate "$_sa" "$_sb"
-    exit 0
+  # Then requests, one per line (see session_request), until the end of stdin or an
+  # `activate`, which runs here, on the session's channel: that saves the driver a channel
+  # and the host a login shell and an agent. The lock (descriptor 9) lives until this
+  # process exits, which the driver's end of stdin or a dropped connection brings about.
+  # Builtins only between requests: no child process holds the lock, and the pid stays the
+  # token. `read` takes stdin a byte at a time, so an activation's input stays for its tar.
+  while IFS= read -r _sl; do
+    [ -z "$_sl" ] || call_fields session_request "$_sl"
+  done
+}
+
+# One request of the driver on the session's stdin (fields separated by tabs):
+#   links <target>...                `link` facts of more targets, then `done`
+#   export <app> <rev>               the revision's files as a tar stream
+#   activate <id> <timeout> <keep>   the activation, on the rest of stdin; ends the session
+session_request() {
+  case $1:$# in
+    links:*)
+      shift
+      for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
+      link_facts "$@"
+      printf 'done\n'
+      ;;
+    export:3) export_rev "$2" "$3" ;;
+    activate:4)
+      cmd_activate "$2" "$3" "$4"
+      exit 0
+      ;;
+    *) usage "session: unexpected request: $1" ;;
+  esac
+}
+
+# Sends revision $2 of app $1 as it is on the host, as `export <byte count>` and a tar of
+# `<rev>/...` and `<rev>.sha256`, or one `error` line: a driver whose store lacks the
+# revision learns its content this way (and checks it against the list).
+export_rev() {
+  if ! is_name "$1" || ! is_rev "$2"; then usage "export: bad app or revision"; fi
+  _ex=$D/apps/$1
+  if [ ! -d "$_ex/$2" ]; then
+    printf 'error apps/%s/%s is not on the host\n' "$1" "$2"
+    return 0
   fi
+  set -- "$2"
+  if [ -f "$_ex/$1.sha256" ]; then set -- "$1" "$1.sha256"; fi
+  if ! tar -C "$_ex" -cf "$D/tmp/export.tar" --numeric-owner -- "$@" 2>"$scratch"; then
+    first_line "$scratch"
+    printf 'error cannot read apps/%s: %s\n' "${_ex##*/}/$1" "$fl"
+    return 0
+  fi
+  read_size "$D/tmp/export.tar"
+  printf 'export %s\n' "$size"
+  cat -- "$D/tmp/export.tar"
+  rm -f -- "$D/tmp/export.tar"
+}
+
+# Sets size to the byte count of file $1.
+read_size() {
+  wc -c <"$1" >"$scratch"
+  read -r size <"$scratch"
 }
 
 # --- check, stage, gc ----------------------------------------------------------------------
@@ -462,20 +622,39 @@ check_facts() {
     fi
     check_rev "$_d/$_rev" "$_d/$_rev.sha256" report_drift
   done
-  _cf_i=0
-  while [ "$_cf_i" -lt "$_cf_k" ]; do
-    _cf_i=$((_cf_i + 1))
-    _p='' _v=-
-    eval "_p=\${$_cf_i} _v=\$rl_$_cf_i"
-    _t=${_p#"$ROOT"}
-    if [ "$_v" != - ]; then
-      printf 'link %s %s\n' "$_t" "$(unroot "$_v")"
-    elif [ -e "$_p" ]; then
+  print_links "$_cf_k" "$@"
+}
+
+# Prints `link <target> <value>` for the first $1 of the paths that follow (with the $ROOT
+# prefix), from rl_1... (read_links): the link's content as on a real host, `-` when nothing
+# is there, `!` when something that is not a symlink is.
+print_links() {
+  _pl_k=$1
+  shift
+  _pl_i=0
+  for _pl_p; do
+    _pl_i=$((_pl_i + 1))
+    [ "$_pl_i" -le "$_pl_k" ] || break
+    _pl_v=-
+    eval "_pl_v=\$rl_$_pl_i"
+    _t=${_pl_p#"$ROOT"}
+    if [ "$_pl_v" != - ]; then
+      printf 'link %s %s\n' "$_t" "$(unroot "$_pl_v")"
+    elif [ -e "$_pl_p" ]; then
       printf 'link %s !\n' "$_t"
     else
       printf 'link %s -\n' "$_t"
     fi
   done
+}
+
+# The `link` facts of targets $@.
+link_facts() {
+  _lf_k=$#
+  for _t; do set -- "$@" "$ROOT$_t"; done
+  shift "$_lf_k"
+  read_links "$@"
+  print_links $# "$@"
 }
 
 cmd_check() {
@@ -637,27 +816,31 @@ cmd_gc() {
     set -- "$@" "$_f"
     _gc_out="${_gc_out}removed bin/${_f##*/}$nl"
   done
-  # The newest 5 activations stay. The order file is trimmed to them only once it has
-  # more than 10 lines, so most deploys need no rewrite of it.
+  # The newest $gc_keep activations stay (the driver says how many). The order file is
+  # trimmed to them only once it has twice as many lines, so most deploys need no rewrite.
   _order=$D/activations/order
-  _k1='' _k2='' _k3='' _k4='' _k5=
   _gc_lines=0
   if [ -f "$_order" ]; then
+    while IFS= read -r _a; do _gc_lines=$((_gc_lines + 1)); done <"$_order"
+  fi
+  _gc_kept=' '
+  _gc_i=0
+  if [ -f "$_order" ]; then
     while IFS= read -r _a; do
-      _gc_lines=$((_gc_lines + 1))
-      _k1=$_k2 _k2=$_k3 _k3=$_k4 _k4=$_k5 _k5=$_a
+      _gc_i=$((_gc_i + 1))
+      [ "$_gc_i" -le $((_gc_lines - gc_keep)) ] || _gc_kept="$_gc_kept$_a "
     done <"$_order"
   fi
   for _a in "$D"/activations/*/; do
     [ -d "$_a" ] || continue
     _a=${_a%/}
     _n=${_a##*/}
-    if [ "$_n" = "$_k1" ] || [ "$_n" = "$_k2" ] || [ "$_n" = "$_k3" ] || [ "$_n" = "$_k4" ] || [ "$_n" = "$_k5" ]; then continue; fi
+    case $_gc_kept in *" $_n "*) continue ;; esac
     set -- "$@" "$_a"
     _gc_out="${_gc_out}removed activations/$_n$nl"
   done
-  if [ "$_gc_lines" -gt 10 ]; then
-    for _a in "$_k1" "$_k2" "$_k3" "$_k4" "$_k5"; do printf '%s\n' "$_a"; done >"$_order.new"
+  if [ "$_gc_lines" -gt $((2 * gc_keep)) ]; then
+    for _a in $_gc_kept; do printf '%s\n' "$_a"; done >"$_order.new"
     mv -f "$_order.new" "$_order"
   elif [ ! -f "$_order" ]; then
     : >"$_order"
@@ -670,23 +853,28 @@ cmd_gc() {
 
 # --- activation ---------------------------------------------------------------------------
 
+# Calls "$1" with the tab-separated fields of line $2 as arguments.
+call_fields() {
+  _fl_fn=$1
+  _fl_rest=$2
+  set --
+  while :; do
+    set -- "$@" "${_fl_rest%%"$tab"*}"
+    case $_fl_rest in *"$tab"*) _fl_rest=${_fl_rest#*"$tab"} ;; *) break ;; esac
+  done
+  "$_fl_fn" "$@"
+}
+
 # Calls "$1" with the tab-separated fields of each line of file $2 as arguments (and $n
 # the line number); stops at the first call that fails. Blank lines are skipped.
 each_step() {
   _es_fn=$1
-  _es_file=$2
   n=0
   while IFS= read -r _es_line <&3 || [ -n "$_es_line" ]; do
     n=$((n + 1))
     [ -n "$_es_line" ] || continue
-    set --
-    _es_rest=$_es_line
-    while :; do
-      set -- "$@" "${_es_rest%%"$tab"*}"
-      case $_es_rest in *"$tab"*) _es_rest=${_es_rest#*"$tab"} ;; *) break ;; esac
-    done
-    "$_es_fn" "$@" || return 1
-  done 3<"$_es_file"
+    call_fields "$_es_fn" "$_es_line" || return 1
+  done 3<"$2"
 }
 
 # Checks one step's shape; sets first_settle from the first verify step.
@@ -758,18 +946,41 @@ sd() {
 
 # `systemctl disable --now`, keeping the unit's link: systemctl disable also removes a
 # linked unit's symlink in /etc/systemd/system (it undoes `systemctl link`), and
-# unlinking is a step of its own.
+# unlinking is a step of its own. $2, when given, is that link's value, already read.
 disable_now() {
   _dn_link=/etc/systemd/system/$1
-  read_links "$_dn_link"
-  _dn_was=-
-  eval "_dn_was=\$rl_1"
+  if [ $# -ge 2 ]; then
+    _dn_was=$2
+  else
+    read_links "$_dn_link"
+    _dn_was=-
+    eval "_dn_was=\$rl_1"
+  fi
   _dn_rc=0
-  sd systemctl disable --now "$1" || _dn_rc=1
+  sd systemctl ${boot_nb:+"$boot_nb"} disable --now "$1" || _dn_rc=1
   if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
     set_link "$_dn_link" "$_dn_was" || _dn_rc=1
   fi
   return $_dn_rc
+}
+
+# deptool stops and disables only units it enabled, whose files are its own links in
+# /etc/systemd/system. Anything else (the host's ssh.service, which an app could replace
+# before deptool refused that) is left alone: stopping it could lock everyone out.
+s_disable() {
+  read_links "$ROOT/etc/systemd/system/$1"
+  _sd_was=-
+  eval "_sd_was=\$rl_1"
+  case $_sd_was in
+    "$D/"*) ;;
+    *)
+      log "warning not disabling $1: its unit file is not one deptool made"
+      st=skipped
+      return 0
+      ;;
+  esac
+  undo enable "$1"
+  disable_now "$1" "${_sd_was#"$ROOT"}"
 }
 
 # Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
@@ -898,7 +1109,10 @@ s_enable() {
   [ "$_en_was" = enabled ] || undo disable "$1"
   # Zeroes NRestarts, which verify expects of a unit this activation started.
   sd systemctl reset-failed "$1" || true
-  sd systemctl enable --now "$1" || return 1
+  if ! sd systemctl enable --now "$1"; then
+    log_unit_failure "$1"
+    return 1
+  fi
   [ -z "$ROOT" ] || return 0
   # `systemctl enable` of a unit without an [Install] section enables nothing and
   # still exits 0, after a long explanation.
@@ -916,7 +1130,21 @@ s_restart() {
   # (systemctl costs ~9 ms of host CPU a call).
   sd systemctl restart "$1" && return 0
   sd systemctl reset-failed "$1" || true
-  sd systemctl restart "$1"
+  sd systemctl restart "$1" && return 0
+  log_unit_failure "$1"
+  return 1
+}
+
+# Logs the state and the `systemctl status` (with its last journal lines) of unit $1, whose
+# start failed (an ExecStartPre config check, a Type=notify service that never got ready):
+# why it failed is the first thing the operator needs.
+log_unit_failure() {
+  _lu_err=$err
+  units_state "$1"
+  unit_state 1
+  log "unit $1 $us_active $us_sub $us_result $us_restarts failed"
+  log_status "$1"
+  err=$_lu_err
 }
 
 s_state() {
@@ -1021,14 +1249,17 @@ s_verify() {
   for _vu; do
     _vi=$((_vi + 1))
     unit_state "$_vi"
-    log "unit $_vu $us_active $us_sub $us_result $us_restarts"
     case $_vbad in
       *"$tab$_vu$tab"*) _vwhy="$_vu failed during the settle time" ;;
       *)
-        if unit_healthy; then continue; fi
+        if unit_healthy; then
+          log "unit $_vu $us_active $us_sub $us_result $us_restarts healthy"
+          continue
+        fi
         _vwhy="$_vu is not healthy"
         ;;
     esac
+    log "unit $_vu $us_active $us_sub $us_result $us_restarts failed"
     _vrc=1
     err="$err${err:+$nl}$_vwhy ($us_active/$us_sub, result $us_result, $us_restarts restarts)"
     log_status "$_vu"
@@ -1067,10 +1298,7 @@ run_step() {
       undo daemon-reload
       sd systemctl daemon-reload
       ;;
-    disable)
-      undo enable "$1"
-      disable_now "$1"
-      ;;
+    disable) s_disable "$1" ;;
     enable) s_enable "$1" ;;
     restart) s_restart "$1" ;;
     verify) s_verify "$@" ;;
@@ -1112,7 +1340,7 @@ undo_one() {
     relink) mkdir -p -- "${2%/*}" && set_link "$2" "$3" ;;
     enable)
       sd systemctl reset-failed "$2" || true
-      sd systemctl enable --now "$2" && printf '%s\n' "$2" >>"$A/rollback.units"
+      sd systemctl ${boot_nb:+"$boot_nb"} enable --now "$2" && printf '%s\n' "$2" >>"$A/rollback.units"
       ;;
     disable) disable_now "$2" ;;
     state)
@@ -1135,6 +1363,10 @@ rollback() {
   term=0
   _rb_rc=0
   _rb_reload=0
+  # At boot (recovery before sysinit.target) the services have not started yet: they start
+  # with the host, on the files put back here, so there is nothing to restart or verify,
+  # and no start or stop may wait for its job.
+  [ "$recovering" != boot ] || boot_nb=--no-block
   : >"$A/rollback.units"
   tac "$A/undo" >"$A/undo.reversed"
   while IFS="$tab" read -r _rb_op _rb_a _rb_b _rb_c <&4; do
@@ -1153,7 +1385,7 @@ rollback() {
     log "warning $err"
     _rb_rc=1
   fi
-  if [ -f "$A/rollback.restart" ]; then
+  if [ -f "$A/rollback.restart" ] && [ "$recovering" != boot ]; then
     sort -u "$A/rollback.restart" | while IFS= read -r _rb_u; do
       # A unit this activation added is gone again after the rollback: nothing to restart.
       if [ -z "$ROOT" ] && [ "$(systemctl show -p LoadState --value "$_rb_u")" = not-found ]; then continue; fi
@@ -1166,7 +1398,7 @@ rollback() {
   set --
   sort -u "$A/rollback.units" >"$A/rollback.verify"
   while IFS= read -r _rb_u; do set -- "$@" "$_rb_u"; done <"$A/rollback.verify"
-  if [ $# -gt 0 ]; then
+  if [ $# -gt 0 ] && [ "$recovering" != boot ]; then
     err=
     if ! s_verify "$first_settle" "$@"; then
       log_errors
@@ -1200,6 +1432,51 @@ cmd_run_activation() {
   mv -f "$A/result.new" "$A/result"
 }
 
+# Sets first_settle to the settle time of the first verify step in file $1 (0 without one).
+settle_of() {
+  first_settle=
+  each_step first_verify "$1" || true
+  first_settle=${first_settle:-0}
+}
+
+first_verify() {
+  [ "$1" = verify ] && [ -z "$first_settle" ] || return 0
+  first_settle=$2
+  return 1
+}
+
+# Rolls back activation $1, which ended without a result (its unit was killed, the host lost
+# power), from its undo journal: the same inverses, run backwards, as a failed step's
+# rollback. $2 says who found it: `session` (the next deploy's, in a transient unit) or
+# `boot` (the boot unit, before the host's services start). Deterministic, and safe to run
+# again if it is itself cut off: every inverse puts back a recorded value.
+cmd_recover() {
+  A=$D/activations/$1
+  [ -f "$A/steps" ] || usage "no activation $1"
+  scratch=$A/scratch
+  exec 8>>"$D/activation.lock"
+  flock -n 8 || usage "another activation is running"
+  [ ! -f "$A/result" ] || return 0
+  recovering=$2
+  term=0
+  trap 'term=1' TERM INT HUP
+  [ -f "$A/undo" ] || : >"$A/undo"
+  settle_of "$A/steps"
+  log "recover $2"
+  if rollback; then _rc_result=rolled-back; else _rc_result=failed; fi
+  printf '%s\n' "$2" >"$A/recovered"
+  printf '%s\n' "$_rc_result" >"$A/result.new"
+  mv -f "$A/result.new" "$A/result"
+}
+
+# At boot (the boot unit): undoes the newest activation if it never finished.
+cmd_boot() {
+  last_activation
+  if [ -n "$last" ] && [ -f "$D/activations/$last/steps" ] && [ ! -f "$D/activations/$last/result" ]; then
+    cmd_recover "$last" boot
+  fi
+}
+
 # Prints activation $1's log (unless $2 is `streamed`: activate printed it already) and its result.
 print_result() {
   _pr=$D/activations/$1
@@ -1218,6 +1495,8 @@ print_result() {
 cmd_activate() {
   is_id "$1" || usage "bad activation id: $1"
   if ! is_uint "$2" || [ "$2" -eq 0 ]; then usage "bad timeout: $2"; fi
+  if ! is_uint "$3" || [ "$3" -eq 0 ]; then usage "bad number of activations to keep: $3"; fi
+  gc_keep=$3
   A=$D/activations/$1
   [ ! -e "$A" ] || refuse "activation $1 exists"
   x=$D/tmp/activate.$$
@@ -1270,8 +1549,9 @@ cmd_activate() {
 
 cmd_result() {
   is_id "$1" || usage "bad activation id: $1"
+  is_uint "$2" || usage "bad wait: $2"
   [ -d "$D/activations/$1" ] || refuse "no activation $1"
-  wait_activation "$1" || refuse "activation $1 is still running"
+  wait_activation "$1" "$2" || refuse "activation $1 is still running after $2 s"
   print_result "$1"
 }
 
@@ -1288,6 +1568,11 @@ D=$ROOT/var/lib/deptool
 # Output of a command that is read back with `read`: a file instead of a command
 # substitution spares a fork. Only lock holders use it (run-activation has its own).
 scratch=$D/scratch
+# Set by recover: who found the activation it undoes (session or boot).
+recovering=
+boot_nb=
+# Activations gc keeps when the driver does not say (a standalone gc).
+gc_keep=5
 [ $# -ge 1 ] || usage "usage: deptool-agent [--root DIR] <command> [args...]"
 cmd=$1
 shift
@@ -1298,12 +1583,21 @@ case $cmd in
     printf 'deptool-agent %s %s\n' "$AGENT_VERSION" "$sha10"
     ;;
   session)
-    [ $# -ge 1 ] || usage "usage: session <holder> [target...]"
+    [ $# -ge 2 ] || usage "usage: session <holder> <wait-seconds> [--unit <unit>]... [target...]"
     cmd_session "$@"
     ;;
   run-activation)
     if [ $# -ne 1 ] || ! is_id "$1"; then usage "usage: run-activation <id>"; fi
     cmd_run_activation "$1"
+    ;;
+  recover)
+    if [ $# -ne 2 ] || ! is_id "$1"; then usage "usage: recover <id> session|boot"; fi
+    case $2 in session | boot) ;; *) usage "usage: recover <id> session|boot" ;; esac
+    cmd_recover "$1" "$2"
+    ;;
+  boot)
+    [ $# -eq 0 ] || usage "boot takes no arguments"
+    cmd_boot
     ;;
   check | stage | activate | result | gc)
     if [ $# -lt 2 ] || [ "$1" != --session ]; then usage "$cmd needs --session <pid> first"; fi
@@ -1312,8 +1606,8 @@ case $cmd in
     case $cmd:$# in
       check:*) cmd_check "$@" ;;
       stage:0) cmd_stage ;;
-      activate:2) cmd_activate "$1" "$2" ;;
-      result:1) cmd_result "$1" ;;
+      activate:3) cmd_activate "$1" "$2" "$3" ;;
+      result:2) cmd_result "$1" "$2" ;;
       gc:*) cmd_gc "$@" ;;
       *) usage "wrong number of arguments for $cmd" ;;
     esac

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Store } from '../src/store/store.js';
-import { attemptFromPlan } from '../src/store/from-plan.js';
+import { attemptFromPlan } from '../src/deploy/attempt.js';
 import { makePlan } from '../src/plan/plan.js';
 import { loadConfigTree } from '../src/tree/load.js';
 

@@ -33,11 +33,13 @@ const STATUS_WORD: Record<HostOutcome['status'], string> = {
   'rolled-back': '↩️ rolled back',
   failed: '❌ failed',
   refused: '⛔ refused',
+  skipped: '⏭️ not started',
   unchanged: 'unchanged',
 };
 
+/** The agent's verdict, the one rule for what a failed unit is. */
 function failing(unit: UnitState): boolean {
-  return unit.activeState !== 'active' || (unit.result !== '' && unit.result !== 'success');
+  return unit.healthy === false;
 }
 
 /** The app of `host` whose `systemd/` holds `unit`, in what was being deployed, else in what was deployed before. */
@@ -93,6 +95,8 @@ export interface OutcomeSummary {
   readonly seconds: number;
   readonly runUrl: string;
   readonly storeCommit: string | null;
+  /** Hosts whose state the store did not know, recorded before anything changed. */
+  readonly synced?: { readonly hosts: readonly { readonly host: string; readonly detail: string }[]; readonly commit: string } | null;
 }
 
 function counts(outcomes: readonly HostOutcome[]): string {
@@ -117,6 +121,12 @@ export const OUTCOME_BUDGET = 500_000;
 export function outcomeMarkdown(summary: OutcomeSummary, units: readonly FailedUnit[]): string {
   const rows = summary.outcomes.map((o) => [codeSpan(o.host), STATUS_WORD[o.status], escapeHtml(o.problems.join('; ')).replace(/\|/g, '\\|')]);
   const blocks = [`## deptool: ${summary.verb.toLowerCase()}`, outcomeHeader(summary), markdownTable([['Host', 'Result', 'Detail'], ...rows])];
+  if (summary.synced) {
+    blocks.push(
+      `### Read back into the store\n\nThe store did not know what these hosts ran; store commit <code>${summary.synced.commit.slice(0, 10)}</code> records it, and the plan was made again over it.\n\n` +
+        markdownTable([['Host', 'What the host ran'], ...summary.synced.hosts.map((h) => [codeSpan(h.host), escapeHtml(h.detail).replace(/\|/g, '\\|')])]),
+    );
+  }
   if (units.length > 0) blocks.push('### Failed units');
   let size = blocks.reduce((sum, block) => sum + Buffer.byteLength(block) + 2, 0);
   for (const [index, u] of units.entries()) {

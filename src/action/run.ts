@@ -2,18 +2,18 @@
 // workflow_dispatch. The only place that turns an outcome into setFailed.
 import { relative, resolve, isAbsolute } from 'node:path';
 import * as core from '@actions/core';
+import { applyPlan, type ApplyResult, type ApplyTarget } from '../deploy/apply.js';
 import { Deployer, type ContentReader, type HostOutcome } from '../deploy/deploy.js';
-import { exitCodeOf, nothingChanged, resultsOf } from '../deploy/outcome.js';
+import type { UnitState } from '../deploy/protocol.js';
+import { exitCodeOf } from '../deploy/outcome.js';
+import { deployTarget, replanner, rollbackTarget } from '../deploy/targets.js';
 import { DeptoolError, ExitCode, UsageError } from '../errors.js';
 import { planDigest, renderJson } from '../plan/json.js';
-import { loadDeployed, loadPlanContents, movedSincePlan, treeReader } from '../plan/load.js';
+import { loadClusterState, loadPlanContents, treeReader, type ClusterState } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
-import { planRollback } from '../plan/rollback.js';
 import type { Plan, PlanContents } from '../plan/types.js';
 import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown } from '../render/markdown.js';
-import { attemptFromPlan } from '../store/from-plan.js';
 import { checkPushAccess, publish } from '../store/remote.js';
-import { loadCluster, type LoadedCluster } from '../tree/load.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { actionConnector } from './connect.js';
 import { LogObserver } from './progress.js';
@@ -29,7 +29,7 @@ interface Setup {
   readonly inputs: ActionInputs;
   readonly context: RunContext;
   readonly api: GitHubApi;
-  readonly cluster: LoadedCluster;
+  readonly cluster: ClusterState;
   /** The cluster directory relative to the workspace, as annotations name files. */
   readonly clusterPath: string;
   readonly store: ActionStore;
@@ -68,11 +68,10 @@ async function setUp(inputs: ActionInputs, context: RunContext): Promise<Setup> 
   if (clusterPath.startsWith('..') || isAbsolute(clusterPath)) {
     throw new UsageError(`Input 'cluster' must be a directory inside the workspace (${context.workspace}), not '${inputs.cluster}'.`);
   }
-  const cluster = await loadCluster(dir, { cwd: context.workspace });
   const store = await openActionStore(context, inputs);
-  const deployed = await loadDeployed(store.store, await store.store.readTree(store.base));
+  const state = await loadClusterState(store.store, store.ref, dir, context.workspace);
   core.info(`Store: branch ${inputs.storeBranch} at ${store.base === null ? '(new)' : store.base.slice(0, 10)}.`);
-  return { inputs, context, api: new GitHubApi(inputs.githubToken, context), cluster, clusterPath: clusterPath || '.', store, deployed };
+  return { inputs, context, api: new GitHubApi(inputs.githubToken, context), cluster: state, clusterPath: clusterPath || '.', store, deployed: state.deployed };
 }
 
 /** A plan with what every rendering of it needs. */
@@ -160,71 +159,104 @@ function reviewProblem(pr: MergedPull | null, reviewed: Comment | null, digest: 
   return null;
 }
 
+/**
+ * Ctrl-C of a runner's cancel (SIGINT, then SIGTERM): the first stops starting hosts and lets
+ * the activations in flight finish and be recorded; the runner kills the job after that.
+ */
+function onCancel(listener: () => void): () => void {
+  let heard = false;
+  const handler = () => {
+    if (heard) return;
+    heard = true;
+    core.warning('The run was cancelled: no new host starts; the activations in flight finish and are recorded.');
+    listener();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 interface HostRun {
-  readonly plan: Plan;
-  readonly desired: ClusterSnapshot;
-  readonly content: ContentReader;
+  readonly target: ApplyTarget;
+  readonly replan: (deployed: ClusterSnapshot, base: string | null) => Promise<ApplyTarget>;
   readonly dryRun: boolean;
+  readonly pullRequest?: string;
+  /** Whether a plan corrected at lock time (hosts read back into the store) may be applied. */
+  readonly approveCorrected: (target: ApplyTarget) => Promise<boolean>;
 }
 
-async function deployHosts(setup: Setup, run: HostRun): Promise<{ outcomes: HostOutcome[]; seconds: number }> {
+/** The shared apply flow with the Action's inputs, log and store branch. */
+async function applyHosts(setup: Setup, run: HostRun): Promise<ApplyResult> {
   const { cluster, inputs, context, store } = setup;
-  const started = performance.now();
-  const connector = actionConnector(cluster.tree, cluster.settings, inputs, run.plan.hosts.map((h) => h.host));
-  const deployer = new Deployer({
-    plan: run.plan,
-    desired: run.desired,
-    content: run.content,
-    deployed: setup.deployed,
-    targets: connector.targets,
-    connect: connector.connect,
-    invocation: connector.invocation,
-    holder: context.runUrl,
-    settleMs: Math.round(inputs.settleSeconds * 1000),
-    parallel: inputs.parallel,
-    allowDegraded: false,
-    activationTimeoutSeconds: 300,
-    dryRun: run.dryRun,
-    observer: new LogObserver(),
-    recheck: () => movedSincePlan(store.store, store.ref, run.plan, setup.deployed),
-  });
-  const outcomes = await core.group(`${run.dryRun ? 'Checking' : 'Deploying to'} ${run.plan.hosts.length} host(s)`, () => deployer.run());
-  return { outcomes, seconds: (performance.now() - started) / 1000 };
+  const connector = actionConnector(cluster.tree, cluster.settings, inputs, run.target.plan.hosts.map((h) => h.host));
+  const log = new LogObserver();
+  const controller = new AbortController();
+  const stop = onCancel(() => controller.abort());
+  try {
+    return await core.group(`${run.dryRun ? 'Checking' : 'Deploying to'} ${run.target.plan.hosts.length} host(s)`, () =>
+      applyPlan(
+        {
+          store: store.store,
+          ref: store.ref,
+          deployed: setup.deployed,
+          targets: connector.targets,
+          deployer: new Deployer({
+            targets: connector.targets,
+            connect: connector.connect,
+            invocation: connector.invocation,
+            holder: context.runUrl,
+            activationTimeoutSeconds: 300,
+            reconnectSeconds: 60,
+            observer: log,
+          }),
+          settings: { settleMs: Math.round(inputs.settleSeconds * 1000), parallel: inputs.parallel, allowDegraded: false, dryRun: run.dryRun },
+          signal: controller.signal,
+          observer: {
+            phase: (host, phase, detail) => log.phase(host, phase, detail),
+            activated: (host, report) => log.activated(host, report),
+            synced: (hosts, commit) => core.notice(`The store did not know what ${hosts.map((h) => h.host).join(', ')} ran; recorded it as store commit ${commit.slice(0, 10)}:\n${hosts.map((h) => `${h.host}: ${h.detail}`).join('\n')}`, { title: 'Hosts read back into the store' }),
+          },
+          author: { name: context.actor, email: `${context.actor}@users.noreply.github.com` },
+          trailers: { runUrl: context.runUrl, pullRequest: run.pullRequest, actor: context.actor },
+          record: async (attempt) => {
+            const published = await publish(store.store, store.remote, attempt);
+            core.info(`Store: pushed ${published.commit.slice(0, 10)} to ${store.remote.branch}${published.tries > 1 ? ` after ${published.tries} tries (another run pushed first)` : ''}.`);
+            core.setOutput('store-commit', published.commit);
+            return published.commit;
+          },
+          replan: run.replan,
+          approve: (target, stage) => (stage === 'initial' ? Promise.resolve(true) : run.approveCorrected(target)),
+        },
+        run.target,
+      ),
+    );
+  } finally {
+    stop();
+  }
 }
 
+function unitJson(unit: UnitState): Record<string, unknown> {
+  return { unit: unit.unit, active_state: unit.activeState, sub_state: unit.subState, result: unit.result, healthy: unit.healthy };
+}
+
+/** Per host: its outcome, its units as the activation left them and, after a rollback, as the rollback left them. */
 function resultJson(outcomes: readonly HostOutcome[]): string {
   return JSON.stringify(
     outcomes.map((o) => ({
       host: o.host,
       status: o.status,
       problems: o.problems,
-      units: o.activation?.units.map((u) => ({ unit: u.unit, active_state: u.activeState, sub_state: u.subState, result: u.result })) ?? [],
+      units: o.activation?.units.map(unitJson) ?? [],
+      rollback_units: o.activation?.rollbackUnits.map(unitJson) ?? [],
     })),
   );
 }
 
-/** Records the attempt and pushes the store branch, even after a partial failure; returns the commit, or why it could not. */
-async function record(setup: Setup, plan: Plan, desired: ClusterSnapshot, sourceDir: string | null, outcomes: readonly HostOutcome[], extra: { title?: string; pullRequest?: string }): Promise<{ commit: string | null; error: string | null }> {
-  if (nothingChanged(outcomes)) return { commit: null, error: null };
-  const { context, store } = setup;
-  const attempt = attemptFromPlan(plan, desired, sourceDir, {
-    ref: store.ref,
-    author: { name: context.actor, email: `${context.actor}@users.noreply.github.com` },
-    results: resultsOf(outcomes),
-    trailers: { planDigest: planDigest(plan), runUrl: context.runUrl, pullRequest: extra.pullRequest, actor: context.actor },
-  });
-  try {
-    const published = await publish(store.store, store.remote, extra.title ? { ...attempt, title: extra.title } : attempt);
-    core.info(`Store: pushed ${published.commit.slice(0, 10)} to ${store.remote.branch}${published.tries > 1 ? ` after ${published.tries} tries (another run pushed first)` : ''}.`);
-    core.setOutput('store-commit', published.commit);
-    return { commit: published.commit, error: null };
-  } catch (error) {
-    return { commit: null, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
 /** Annotations, outputs and the exit status of a finished deploy or rollback. */
-function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly ClusterSnapshot[], storeError: string | null): { finished: Finished; outcome: string } {
+function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly ClusterSnapshot[], storeError: string | null, interrupted: boolean): { finished: Finished; outcome: string } {
   const { outcomes } = summary;
   core.setOutput('result-json', resultJson(outcomes));
   const units = failedUnits(outcomes, setup.clusterPath, snapshots);
@@ -233,6 +265,10 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
   let code: number = exitCodeOf(outcomes);
   const failed = outcomes.filter((o) => o.status !== 'deployed' && o.status !== 'unchanged');
   let message = failed.length === 0 ? '' : `${summary.verb} did not succeed on ${failed.length} of ${outcomes.length} host(s): ${failed.map((o) => `${o.host} ${o.status}`).join(', ')}.`;
+  if (interrupted) {
+    message = `The run was cancelled: ${outcomes.filter((o) => o.status === 'deployed').length} of ${outcomes.length} host(s) deployed, the rest not started. ${message}`.trim();
+    code = ExitCode.interrupted;
+  }
   if (storeError !== null) {
     outcome += `\n### The store branch was not pushed\n\n${storeError.split('\n').join('  \n')}\n`;
     message = `${message} The store was not pushed: ${storeError}`.trim();
@@ -261,14 +297,32 @@ async function deployMode(setup: Setup): Promise<Finished> {
   }
 
   await checkPushAccess(store.store, store.remote, store.base);
-  const { outcomes, seconds } = await deployHosts(setup, { plan, desired: cluster.tree.hosts, content: treeReader(cluster.tree.dir), dryRun: false });
-  const stored = await record(setup, plan, cluster.tree.hosts, cluster.tree.dir, outcomes, { pullRequest: pr?.url });
-  const summary: OutcomeSummary = { verb: 'Deploy', outcomes, seconds, runUrl: context.runUrl, storeCommit: stored.commit };
-  const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], stored.error);
-  await writeSummary(setup, rendered, { before: outcome });
+  const target = deployTarget(cluster.tree, deployed, store.base);
+  let notReviewed: string | null = null;
+  const result = await applyHosts(setup, {
+    target,
+    dryRun: false,
+    pullRequest: pr?.url,
+    replan: replanner(target, (next, base, hosts) => deployTarget(cluster.tree, next, base, hosts)),
+    approveCorrected: (corrected) => {
+      const problem = lookupError ?? reviewProblem(pr, reviewed, planDigest(corrected.plan), context.sha);
+      if (problem !== null && inputs.requireReviewedPlan) notReviewed = problem;
+      else if (problem !== null) core.warning(`Recording what the hosts run changed the plan: ${problem}`, { title: 'Deploying a plan that was not reviewed' });
+      return Promise.resolve(notReviewed === null);
+    },
+  });
+  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, treeReader(cluster.tree.dir));
+  if (result.declined) {
+    const why = `the store did not know what ${result.synced?.hosts.map((h) => h.host).join(', ') ?? 'some hosts'} ran; it recorded that (store commit ${result.synced?.commit.slice(0, 10) ?? '?'}), and then ${notReviewed ?? 'the plan changed'} \`require-reviewed-plan\` is on: nothing was deployed.`;
+    await writeSummary(setup, applied, { header: `⛔ **Not deployed**: ${why}` });
+    return { code: ExitCode.failed, message: `Not deployed: ${why}` };
+  }
+  const summary: OutcomeSummary = { verb: 'Deploy', outcomes: result.outcomes, seconds: result.seconds, runUrl: context.runUrl, storeCommit: result.commit, synced: result.synced };
+  const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], result.recordError, result.interrupted);
+  await writeSummary(setup, applied, { before: outcome });
   if (pr !== null) {
     // The hosts and the store are done: a failing comment update must not turn the outcome into a failure.
-    await postComment(setup, pr.number, commentMarkdown(setup, rendered, outcomeHeader(summary)), reviewed).catch((error: unknown) => {
+    await postComment(setup, pr.number, commentMarkdown(setup, applied, outcomeHeader(summary)), reviewed).catch((error: unknown) => {
       core.warning(`Could not update the plan comment on pull request #${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
     });
   }
@@ -278,26 +332,33 @@ async function deployMode(setup: Setup): Promise<Finished> {
 async function rollbackMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs } = setup;
   if (inputs.hosts.length === 0) throw new UsageError("Input 'hosts' is required to roll back: the hosts to put back (comma-separated).");
-  const rollback = await planRollback({ store: store.store, ref: store.ref, cluster: cluster.tree.cluster, base: store.base, deployed, hosts: inputs.hosts, apps: inputs.apps, to: inputs.to });
-  const { plan } = rollback;
-  const rendered = await planned(setup, plan, rollback.content);
-  if (plan.hosts.length === 0) {
+  const request = { store: store.store, ref: store.ref, cluster: cluster.tree.cluster, base: store.base, deployed, hosts: inputs.hosts, apps: inputs.apps, to: inputs.to };
+  const target = await rollbackTarget(request);
+  const rendered = await planned(setup, target.plan, target.content);
+  if (target.plan.hosts.length === 0) {
     await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };
   }
   if (!inputs.dryRun) await checkPushAccess(store.store, store.remote, store.base);
-  const { outcomes, seconds } = await deployHosts(setup, { plan, desired: rollback.desired, content: rollback.content, dryRun: inputs.dryRun });
+  const result = await applyHosts(setup, {
+    target,
+    dryRun: inputs.dryRun,
+    replan: replanner(target, (next, base) => rollbackTarget({ ...request, deployed: next, base })),
+    // A rollback is asked for by hand, for what the hosts run now: corrected, it is still that.
+    approveCorrected: () => Promise.resolve(true),
+  });
+  const { outcomes, seconds } = result;
+  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, result.target.content);
   if (inputs.dryRun) {
     const refused = outcomes.filter((o) => o.status === 'refused');
     const verdict = refused.length === 0 ? `Dry run: every check passed on ${outcomes.length} host(s); nothing was changed.` : `Dry run: ${refused.length} host(s) would refuse the rollback.`;
-    const table = outcomeMarkdown({ verb: 'Dry run', outcomes, seconds, runUrl: context.runUrl, storeCommit: null }, []);
-    await writeSummary(setup, rendered, { before: `${table}\n${verdict}\n` });
+    const table = outcomeMarkdown({ verb: 'Dry run', outcomes, seconds, runUrl: context.runUrl, storeCommit: null, synced: result.synced }, []);
+    await writeSummary(setup, applied, { before: `${table}\n${verdict}\n` });
     return { code: refused.length === 0 ? ExitCode.ok : ExitCode.failed, message: refused.length === 0 ? '' : `${verdict} ${refused.map((o) => `${o.host}: ${o.problems.join('; ')}`).join(' ')}` };
   }
-  const stored = await record(setup, plan, rollback.desired, null, outcomes, { title: rollback.title });
-  const summary: OutcomeSummary = { verb: 'Rollback', outcomes, seconds, runUrl: context.runUrl, storeCommit: stored.commit };
-  const { finished, outcome } = conclude(setup, summary, [rollback.desired, deployed], stored.error);
-  await writeSummary(setup, rendered, { before: outcome });
+  const summary: OutcomeSummary = { verb: 'Rollback', outcomes, seconds, runUrl: context.runUrl, storeCommit: result.commit, synced: result.synced };
+  const { finished, outcome } = conclude(setup, summary, [result.target.desired, deployed], result.recordError, result.interrupted);
+  await writeSummary(setup, applied, { before: outcome });
   return finished;
 }
 

@@ -1,17 +1,14 @@
-// Applying a plan to hosts, shared by `deploy` and `rollback`: confirmation, the
-// deploy itself with live progress, the store record and the summary.
+// `deploy` and `rollback` on the command line: the shared apply flow (src/deploy/apply.ts)
+// with the terminal's confirmation, live progress, Ctrl-C handling and the final lines.
 import { userInfo, hostname as machineName } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { ExitCode, UsageError } from '../errors.js';
-import { exitCodeOf, nothingChanged, resultsOf } from '../deploy/outcome.js';
-import { Deployer, type ContentReader, type HostOutcome } from '../deploy/deploy.js';
-import { planDigest } from '../plan/json.js';
-import { movedSincePlan } from '../plan/load.js';
-import type { Plan } from '../plan/types.js';
-import { hostCount, renderText } from '../render/text.js';
-import { attemptFromPlan } from '../store/from-plan.js';
+import { applyPlan, type ApplyResult, type ApplyTarget, type SyncReport } from '../deploy/apply.js';
+import { Deployer, type HostOutcome } from '../deploy/deploy.js';
+import { exitCodeOf } from '../deploy/outcome.js';
 import type { Store } from '../store/store.js';
 import type { ClusterSnapshot } from '../tree/types.js';
+import { hostCount, renderText } from '../render/text.js';
 import type { Parsed } from './args.js';
 import { connector } from './connect.js';
 import type { Planned } from './context.js';
@@ -44,20 +41,16 @@ export interface ApplyRequest {
   readonly cluster: Pick<Planned, 'tree' | 'settings'>;
   readonly store: Store;
   readonly ref: string;
-  readonly plan: Plan;
+  /** What the store says is deployed, at the plan's base. */
   readonly deployed: ClusterSnapshot;
-  /** What the planned hosts run afterwards, and where its file contents come from. */
-  readonly desired: ClusterSnapshot;
-  readonly content: ContentReader;
-  /** Where the store reads new files from (`<host>/<app>/<path>`); null when they are already stored. */
-  readonly sourceDir: string | null;
-  /** Commit title; default from the plan. */
-  readonly title?: string;
-  /** Shows the full diff when the user answers `d`. */
-  showDiff(): Promise<void>;
+  readonly target: ApplyTarget;
+  /** The plan again, over a store that now records what some hosts run. */
+  readonly replan: (deployed: ClusterSnapshot, base: string | null) => Promise<ApplyTarget>;
+  /** Shows a plan's full diff when the user answers `d`. */
+  readonly showDiff: (target: ApplyTarget) => Promise<void>;
 }
 
-function number(value: unknown, name: string, fallback: number, options: { min: number; integer?: boolean }): number {
+export function number(value: unknown, name: string, fallback: number, options: { min: number; integer?: boolean }): number {
   if (value === undefined) return fallback;
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < options.min || (options.integer && !Number.isInteger(parsed))) {
@@ -68,10 +61,11 @@ function number(value: unknown, name: string, fallback: number, options: { min: 
 
 type Answer = 'yes' | 'no' | 'diff';
 
-async function ask(io: Io, question: string): Promise<Answer> {
+/** Reads one answer; an interrupt (Ctrl-C) answers no. */
+async function ask(io: Io, question: string, signal: AbortSignal): Promise<Answer> {
   const rl = createInterface({ input: io.stdin, output: io.stdout, terminal: false });
   try {
-    const answer = (await rl.question(question)).trim().toLowerCase();
+    const answer = (await rl.question(question, { signal })).trim().toLowerCase();
     return answer === 'y' || answer === 'yes' ? 'yes' : answer === 'd' ? 'diff' : 'no';
   } catch {
     return 'no';
@@ -85,13 +79,13 @@ function outcomeLine(outcome: HostOutcome): string {
   return `  ${outcome.host}: ${outcome.status.replace('-', ' ')}${why}`;
 }
 
-function holderOf(io: Io): string {
+export function holderOf(io: Io): string {
   return io.env.DEPTOOL_HOLDER ?? `${userInfo().username}@${machineName()}`;
 }
 
 /** Asks until the answer is yes or no; `d` shows the diff and asks again. */
-async function confirmed(io: Io, request: ApplyRequest, args: Parsed): Promise<boolean> {
-  const { plan } = request;
+async function confirmed(io: Io, request: ApplyRequest, target: ApplyTarget, args: Parsed, signal: AbortSignal): Promise<boolean> {
+  const { plan } = target;
   const question = `Apply to ${hostCount(plan.hosts.length)} in cluster '${plan.cluster}'? [y/N/d] `;
   if (args.values['dry-run']) {
     io.stdout.write(`Dry run: checking ${hostCount(plan.hosts.length)}; nothing will change.\n`);
@@ -103,86 +97,141 @@ async function confirmed(io: Io, request: ApplyRequest, args: Parsed): Promise<b
   }
   if (!io.stdin.isTTY) throw new UsageError('Not deploying: there is no terminal to confirm on. Pass --yes to deploy without asking.');
   for (;;) {
-    const answer = await ask(io, question);
+    const answer = await ask(io, question, signal);
     if (answer === 'yes') return true;
     if (answer === 'no') {
-      io.stdout.write('Not deploying.\n');
+      io.stdout.write(signal.aborted ? '\nNot deploying: interrupted.\n' : 'Not deploying.\n');
       return false;
     }
-    await request.showDiff();
+    await request.showDiff(target);
   }
 }
 
-/** Prints the plan, confirms, deploys, records the attempt and prints the outcome; returns the exit code. */
+function syncedLines(hosts: readonly SyncReport[], commit: string): string {
+  return (
+    `The store did not know what ${hostCount(hosts.length)} ${hosts.length === 1 ? 'runs' : 'run'}; recorded it as commit ${commit.slice(0, 10)}:\n` +
+    hosts.map((h) => `  ${h.host}: ${h.detail}\n`).join('')
+  );
+}
+
+/**
+ * Prints the plan, confirms, deploys through the shared flow, and prints the outcome;
+ * returns the exit code. The first Ctrl-C (or SIGTERM) stops starting hosts and lets those
+ * in flight finish; the process entry point exits at once on a second one.
+ */
 export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promise<number> {
-  const started = performance.now();
   const settleMs = Math.round(number(args.values.settle, 'settle', 1, { min: 0 }) * 1000);
   // Hosts in waves of 10 each waited out the settle time again (20 hosts, settle 1 s: 4.7 s
   // in two waves, 3.9 s at once); per host the driver holds one connection and ~40 ms of CPU.
   const parallel = number(args.values.parallel, 'parallel', 32, { min: 1, integer: true });
   const timeout = number(args.values.timeout, 'timeout', 300, { min: 1, integer: true });
-  const { plan, store, ref } = request;
+  const { target, store, ref } = request;
   const color = useColor(io);
-  io.stdout.write(renderText(plan, { color }));
-  if (plan.hosts.length === 0) return ExitCode.ok;
+  io.stdout.write(renderText(target.plan, { color }));
+  if (target.plan.hosts.length === 0) return ExitCode.ok;
 
   const connect = await connector(io, request.cluster, {
     identity: args.values.identity as string | undefined,
     root: args.values.root as string | undefined,
-    hosts: plan.hosts.map((h) => h.host),
+    hosts: target.plan.hosts.map((h) => h.host),
   });
-  if (!(await confirmed(io, request, args))) return ExitCode.ok;
-
-  const dryRun = args.values['dry-run'] === true;
-  const deployer = new Deployer({
-    plan,
-    desired: request.desired,
-    content: request.content,
-    deployed: request.deployed,
-    targets: connect.targets,
-    connect: connect.connect,
-    invocation: connect.invocation,
-    holder: holderOf(io),
-    settleMs,
-    parallel,
-    allowDegraded: args.values['allow-degraded'] === true,
-    activationTimeoutSeconds: timeout,
-    dryRun,
-    observer: new Progress(io, plan.hosts.map((h) => h.host), io.stdout.isTTY === true, color),
-    recheck: () => movedSincePlan(store, ref, plan, request.deployed),
+  const controller = new AbortController();
+  const progress = new Progress(io, target.plan.hosts.map((h) => h.host), io.stdout.isTTY === true, color);
+  const stopListening = io.onInterrupt?.(() => {
+    controller.abort();
+    progress.print('Interrupted: no new host will start; the activations in flight finish and are recorded. Press Ctrl-C again to exit at once.\n');
   });
-  const outcomes = await deployer.run();
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  let result: ApplyResult;
+  try {
+    result = await applyPlan(
+      {
+        store,
+        ref,
+        deployed: request.deployed,
+        targets: connect.targets,
+        deployer: new Deployer({
+          targets: connect.targets,
+          connect: connect.connect,
+          invocation: connect.invocation,
+          holder: holderOf(io),
+          activationTimeoutSeconds: timeout,
+          reconnectSeconds: 60,
+          observer: progress,
+        }),
+        settings: { settleMs, parallel, allowDegraded: args.values['allow-degraded'] === true, dryRun: args.values['dry-run'] === true },
+        signal: controller.signal,
+        observer: {
+          phase: (host, phase, detail) => progress.phase(host, phase, detail),
+          activated: (host, report) => progress.activated(host, report),
+          synced: (hosts, commit) => progress.print(syncedLines(hosts, commit)),
+        },
+        author: { name: userInfo().username, email: `${userInfo().username}@${machineName()}` },
+        trailers: { actor: holderOf(io) },
+        record: (attempt) => store.recordAttempt(attempt),
+        replan: request.replan,
+        approve: async (next, stage) => {
+          if (stage === 'corrected') {
+            io.stdout.write(`\nThe plan, corrected for what the hosts run:\n${renderText(next.plan, { color })}`);
+            if (next.plan.hosts.length === 0) return true;
+            progress.reset(next.plan.hosts.map((h) => h.host));
+          }
+          return confirmed(io, request, next, args, controller.signal);
+        },
+      },
+      target,
+    );
+  } finally {
+    stopListening?.();
+  }
+  return finish(io, args, result);
+}
 
+/** The final lines and the exit code. */
+function finish(io: Io, args: Parsed, result: ApplyResult): number {
+  const { outcomes } = result;
+  const seconds = result.seconds.toFixed(2);
+  const interrupted = result.interrupted ? ExitCode.interrupted : null;
+  if (result.declined) return interrupted ?? ExitCode.ok;
   const refused = outcomes.filter((o) => o.status === 'refused');
-  if (dryRun) {
+  if (args.values['dry-run']) {
     io.stdout.write(
       refused.length === 0
         ? `Dry run: every check passed on ${hostCount(outcomes.length)}; nothing was changed.\n`
         : `Dry run: ${hostCount(refused.length)} would refuse the deploy:\n${refused.map(outcomeLine).join('\n')}\n`,
     );
-    return refused.length === 0 ? ExitCode.ok : ExitCode.failed;
+    return interrupted ?? (refused.length === 0 ? ExitCode.ok : ExitCode.failed);
   }
-  if (nothingChanged(outcomes)) {
-    io.stdout.write(`Nothing was changed: ${hostCount(refused.length)} refused the deploy:\n${refused.map(outcomeLine).join('\n')}\n`);
-    return ExitCode.failed;
+  if (result.target.plan.hosts.length === 0 && refused.length === 0) {
+    io.stdout.write(`Nothing left to deploy: the hosts already run the plan.\n`);
+    return interrupted ?? ExitCode.ok;
   }
-
-  const results = resultsOf(outcomes);
-  const attempt = attemptFromPlan(plan, request.desired, request.sourceDir, {
-    ref,
-    author: { name: userInfo().username, email: `${userInfo().username}@${machineName()}` },
-    results,
-    trailers: { planDigest: planDigest(plan), actor: holderOf(io) },
-  });
-  await store.recordAttempt(request.title ? { ...attempt, title: request.title } : attempt);
-  const failed = outcomes.filter((o) => o.status !== 'deployed');
-  if (failed.length === 0) {
+  if (result.commit === null && result.recordError === null) {
+    if (refused.length > 0) {
+      io.stdout.write(`Nothing was changed: ${hostCount(refused.length)} refused the deploy:\n${refused.map(outcomeLine).join('\n')}\n`);
+      return ExitCode.failed;
+    }
+    if (interrupted !== null) {
+      io.stdout.write(`Interrupted before any host changed; nothing was changed.\n`);
+      return interrupted;
+    }
+    io.stdout.write(`Nothing was changed:\n${outcomes.map(outcomeLine).join('\n')}\n`);
+    return exitCodeOf(outcomes);
+  }
+  const notDeployed = outcomes.filter((o) => o.status !== 'deployed' && o.status !== 'unchanged');
+  const deployed = outcomes.filter((o) => o.status === 'deployed').length;
+  const recorded = result.commit === null ? '' : ` Recorded as commit ${result.commit.slice(0, 10)}.`;
+  if (interrupted !== null) {
+    io.stdout.write(
+      `Interrupted after ${seconds}s: ${deployed} of ${hostCount(outcomes.length)} deployed.${recorded}\n${notDeployed.map(outcomeLine).join('\n')}${notDeployed.length ? '\n' : ''}`,
+    );
+  } else if (notDeployed.length === 0) {
     io.stdout.write(`Changes deployed successfully to ${hostCount(outcomes.length)} in ${seconds}s.\n`);
   } else {
-    io.stdout.write(
-      `Deploy did not succeed on ${hostCount(failed.length)} (${outcomes.length - failed.length} deployed) in ${seconds}s:\n${failed.map(outcomeLine).join('\n')}\n`,
-    );
+    io.stdout.write(`Deploy did not succeed on ${hostCount(notDeployed.length)} (${deployed} deployed) in ${seconds}s:\n${notDeployed.map(outcomeLine).join('\n')}\n`);
   }
-  return exitCodeOf(outcomes);
+  if (result.recordError !== null) {
+    io.stderr.write(`deptool: the hosts changed but the store could not record it: ${result.recordError}\nThe next deploy, or 'deptool sync', records what the hosts run.\n`);
+    return ExitCode.failed;
+  }
+  return interrupted ?? exitCodeOf(outcomes);
 }

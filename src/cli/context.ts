@@ -3,12 +3,10 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, relative, resolve } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import { loadDeployed } from '../plan/load.js';
+import { loadClusterState, type ClusterState } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { Store } from '../store/store.js';
-import { loadCluster } from '../tree/load.js';
-import type { ClusterSettings } from '../tree/settings.js';
 import type { ClusterSnapshot, ConfigTree } from '../tree/types.js';
 import type { Io } from './io.js';
 
@@ -48,13 +46,23 @@ export async function clusterDir(io: Io, store: Store, positional: string | unde
   return dir;
 }
 
-export interface Planned {
+/** A cluster directory with its store ref, as every command that reads both opens it. */
+export interface OpenedCluster extends ClusterState {
   readonly store: Store;
-  readonly tree: ConfigTree;
-  readonly settings: ClusterSettings;
-  readonly deployed: ClusterSnapshot;
   readonly ref: string;
+}
+
+export interface Planned extends OpenedCluster {
   readonly plan: Plan;
+  /** The --limit hosts, checked. */
+  readonly limit: ReadonlySet<string> | undefined;
+}
+
+export async function openCluster(io: Io, options: { store?: string; dir?: string }): Promise<OpenedCluster> {
+  const store = await Store.open(storeDir(io, options.store));
+  const dir = await clusterDir(io, store, options.dir);
+  const ref = clusterRef(basename(dir));
+  return { store, ref, ...(await loadClusterState(store, ref, dir, io.cwd)) };
 }
 
 /** The --limit hosts as a set, after checking each is in the tree or the store. */
@@ -69,13 +77,9 @@ export function validateLimit(tree: ConfigTree, deployed: ClusterSnapshot, limit
 }
 
 export async function planCluster(io: Io, options: { store?: string; dir?: string; limit?: string[] }): Promise<Planned> {
-  const store = await Store.open(storeDir(io, options.store));
-  const dir = await clusterDir(io, store, options.dir);
-  const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
-  const ref = clusterRef(basename(dir));
-  const base = await store.tip(ref);
-  const deployed = await loadDeployed(store, await store.readTree(base));
+  const opened = await openCluster(io, options);
+  const { tree, deployed, base } = opened;
   const limit = validateLimit(tree, deployed, options.limit);
   const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit });
-  return { store, tree, settings, deployed, ref, plan };
+  return { ...opened, plan, limit };
 }

@@ -7,6 +7,11 @@ export interface Io {
   readonly stdin: Readable & { isTTY?: boolean };
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * Calls `listener` on the first Ctrl-C or SIGTERM until the returned function is called;
+   * a second one ends the process at once. Absent where nothing can interrupt (tests).
+   */
+  readonly onInterrupt?: (listener: () => void) => () => void;
 }
 
 export function useColor(io: Io): boolean {

@@ -11,6 +11,7 @@ import * as ping from './commands/ping.js';
 import * as plan from './commands/plan.js';
 import * as rollback from './commands/rollback.js';
 import * as status from './commands/status.js';
+import * as sync from './commands/sync.js';
 import type { Io } from './io.js';
 
 interface Command {
@@ -18,7 +19,7 @@ interface Command {
   run(io: Io, args: Parsed): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [init, plan, diff, deploy, rollback, status, log, ping];
+const COMMANDS: readonly Command[] = [init, plan, diff, deploy, rollback, sync, status, log, ping];
 
 const VERSION = '0.1.0';
 
@@ -80,8 +81,32 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * Ctrl-C and SIGTERM while a command listens: the first goes to the listener (a deploy stops
+ * starting hosts and finishes the ones in flight), a second exits at once with 130; the next
+ * run learns from the hosts what this one left.
+ */
+function processInterrupts(listener: () => void): () => void {
+  let count = 0;
+  const handler = () => {
+    count += 1;
+    if (count === 1) {
+      listener();
+      return;
+    }
+    process.stderr.write('\ndeptool: interrupted again: exiting now. The next deploy (or deptool sync) records what the hosts run.\n');
+    process.exit(ExitCode.interrupted);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}
+
 if (isEntryPoint()) {
-  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), onInterrupt: processInterrupts };
   main(process.argv.slice(2), io).then(
     (code) => {
       process.exitCode = code;

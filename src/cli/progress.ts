@@ -4,10 +4,10 @@ import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
 import { statusBlock, type ActivationReport } from '../deploy/protocol.js';
 import type { Io } from './io.js';
 
-const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'rolled back', 'failed', 'refused']);
+const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'up to date', 'rolled back', 'failed', 'refused', 'skipped']);
 
 function colorFor(phase: HostPhase): number {
-  if (phase === 'done') return 32;
+  if (phase === 'done' || phase === 'up to date') return 32;
   if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 31;
   return 33;
 }
@@ -23,6 +23,14 @@ export class Progress implements DeployObserver {
     private readonly color: boolean,
   ) {
     for (const host of hosts) this.states.set(host, { phase: 'connecting' });
+  }
+
+  /** Starts a new live block for `hosts` (after a corrected plan was printed below the old one). */
+  reset(hosts: readonly string[]): void {
+    const before = new Map(this.states);
+    this.states.clear();
+    for (const host of hosts) this.states.set(host, before.get(host) ?? { phase: 'locked' });
+    this.drawn = 0;
   }
 
   private line(host: string): string {

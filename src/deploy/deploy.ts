@@ -1,39 +1,36 @@
-// The deploy orchestrator: lock and check every host first (all or nothing), then
-// stage and activate in parallel, and report per-host outcomes to an observer.
-// It never prints; the CLI and the Action are observers of the same run.
+// The deploy driver's host work: connect and lock hosts, read what they report, download
+// revisions the store lacks, and activate a plan on each, learning the outcome over a fresh
+// connection when one drops. It decides nothing and never prints: the apply flow (apply.ts)
+// decides, and the CLI and the Action observe.
 import { randomBytes } from 'node:crypto';
 import { OperationError } from '../errors.js';
-import type { HostPlan, Plan } from '../plan/types.js';
-import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
-import { TransportError, type Channel, type Connection } from '../transport/connection.js';
+import type { HostPlan } from '../plan/types.js';
+import type { HostSnapshot } from '../tree/types.js';
+import { TransportError, type Connection } from '../transport/connection.js';
 import type { Target } from '../transport/targets.js';
-import { AGENT_FILE, AGENT_SCRIPT, AGENT_VERSION } from './agent-script.js';
-import {
-  AGENT_EXIT,
-  FactsReader,
-  installCommand,
-  parseActivation,
-  sessionActivateLine,
-  sessionCommand,
-  withSession,
-  type ActivationReport,
-  type AgentInvocation,
-  type SessionFacts,
-} from './protocol.js';
+import { linkTargets } from './assess.js';
+import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts } from './protocol.js';
+import { revisionFromExport, type HostRevision } from './revisions.js';
+import { ActivationRefused, HostSession, type SessionTimings } from './session.js';
 import { activationArchive, activationSteps, hostState, type HostState } from './steps.js';
 
 export type HostPhase =
   | 'connecting'
   | 'installing agent'
+  | 'waiting'
   | 'locked'
+  | 'syncing'
   | 'uploading'
   | 'activating'
   | 'rolling back'
   | 'reconnecting'
   | 'done'
+  | 'up to date'
+  | 'synced'
   | 'rolled back'
   | 'failed'
-  | 'refused';
+  | 'refused'
+  | 'skipped';
 
 export interface DeployObserver {
   phase(host: string, phase: HostPhase, detail?: string): void;
@@ -41,7 +38,8 @@ export interface DeployObserver {
   activated(host: string, report: ActivationReport): void;
 }
 
-export type HostStatus = 'deployed' | 'rolled-back' | 'failed' | 'refused' | 'unchanged';
+/** `skipped`: never started (the run was interrupted first); `unchanged`: checked, nothing to do or a dry run. */
+export type HostStatus = 'deployed' | 'rolled-back' | 'failed' | 'refused' | 'skipped' | 'unchanged';
 
 export interface HostOutcome {
   readonly host: string;
@@ -55,167 +53,42 @@ export interface HostOutcome {
 /** Reads one file of the desired state: from the config tree, or from the store for a rollback. */
 export type ContentReader = (host: string, app: string, path: string) => Promise<Buffer>;
 
-export interface DeployOptions {
-  readonly plan: Plan;
-  /** What each host must run afterwards (the config tree, or stored versions for a rollback). */
-  readonly desired: ClusterSnapshot;
-  readonly content: ContentReader;
-  readonly deployed: ClusterSnapshot;
+export interface DeployerOptions {
   readonly targets: ReadonlyMap<string, Target>;
   readonly connect: (target: Target) => Promise<Connection>;
   readonly invocation: (target: Target) => AgentInvocation;
   /** Who holds the host locks: `user@machine` or a CI run URL. */
   readonly holder: string;
-  readonly settleMs: number;
-  readonly parallel: number;
-  readonly allowDegraded: boolean;
+  /** Limit for one host's activation on the host (its transient unit's TimeoutStartSec). */
   readonly activationTimeoutSeconds: number;
-  /** Check everything, change nothing. */
-  readonly dryRun: boolean;
-  /** Called once every host is locked and checked: problems it returns abort the deploy (e.g. the store moved). */
-  readonly recheck?: () => Promise<string[]>;
+  /** How long to keep trying to reach a host again after its connection dropped during an activation. */
+  readonly reconnectSeconds: number;
   readonly observer: DeployObserver;
 }
 
-/** One locked host between the checks and the activation. */
-interface Session {
-  readonly host: HostPlan;
-  readonly target: Target;
-  readonly invocation: AgentInvocation;
-  connection: Connection;
-  channel: Channel;
-  facts: SessionFacts;
+/** Activation dirs each host keeps for diagnosis (the newest ones). */
+export const KEEP_ACTIVATIONS = 5;
+/** After its timeout an activation rolls back, which systemd bounds by the unit's TimeoutStopSec (90 s). */
+const ROLLBACK_BOUND_SECONDS = 120;
+/** On top of the agent's own bounded waits, for the answer to travel. */
+const ANSWER_MS = 30_000;
+
+/** What one host must do: its plan, what it runs now and afterwards, and where new files come from. */
+export interface HostWork {
+  readonly plan: HostPlan;
+  readonly deployed: HostSnapshot | undefined;
+  readonly desired: HostSnapshot;
+  readonly content: ContentReader;
+  readonly settleMs: number;
+  /** Apps whose revision is sent again although the host has it (to replace hand edits). */
+  readonly restage?: ReadonlySet<string>;
 }
 
-const SESSION_TIMEOUT_MS = 150_000;
-
-/** Runs `work` over `items` with at most `limit` at once, in order of start. */
-async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
+/** What locking a host found: its facts, or why it could not be locked. */
+export type Locked = { readonly ok: true; readonly facts: SessionFacts; readonly links: ReadonlyMap<string, string> } | { readonly ok: false; readonly problems: string[] };
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-/** Why a command on the host failed, from its stderr: a `sudo -n` refusal gets its remedy. */
-function hostFailure(invocation: AgentInvocation, what: string, code: number | null, stderr: Buffer): OperationError {
-  const why = stderr.toString('utf8').trim();
-  return new OperationError(
-    invocation.sudo && /sudo/.test(why)
-      ? `${what}: 'sudo -n' failed (${why}). Give the user passwordless sudo, or deploy as root.`
-      : `${what} (exit ${code}): ${why}`,
-  );
-}
-
-const EXPECTED_AGENT = `${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
-
-type SessionOpen = { kind: 'ready'; channel: Channel; facts: SessionFacts } | { kind: 'busy'; holder: string } | { kind: 'not-installed' };
-
-/** Opens the agent's session (the host lock) and reads its facts, drift check included. */
-async function tryOpenSession(connection: Connection, invocation: AgentInvocation, holder: string, targets: readonly string[]): Promise<SessionOpen> {
-  const channel = await connection.open(sessionCommand(invocation, holder, targets));
-  const reader = new FactsReader();
-  const stderr: Buffer[] = [];
-  channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  const outcome = await new Promise<'ready' | 'not-installed'>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new OperationError('the agent took too long to lock the host')), SESSION_TIMEOUT_MS);
-    const finish = (result: 'ready' | 'not-installed' | Error) => {
-      clearTimeout(timer);
-      channel.stdout.off('data', onData);
-      if (result instanceof Error) reject(result);
-      else resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      if (reader.push(chunk)) finish('ready');
-    };
-    channel.stdout.on('data', onData);
-    channel.exited.then(
-      (status) => {
-        if (reader.done) return;
-        if (status.code === AGENT_EXIT.notFound) finish('not-installed');
-        else finish(hostFailure(invocation, "the agent's session ended", status.code, Buffer.concat(stderr)));
-      },
-      (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
-    );
-  });
-  if (outcome === 'not-installed') return { kind: 'not-installed' };
-  if (reader.busy !== null) return { kind: 'busy', holder: reader.busy };
-  const facts = reader.facts();
-  if (facts.agent !== EXPECTED_AGENT) throw new OperationError(`the host runs agent ${facts.agent}, expected ${EXPECTED_AGENT}`);
-  return { kind: 'ready', channel, facts };
-}
-
-/** Opens the session, installing the agent first when the host does not have this version. */
-async function openSession(
-  connection: Connection,
-  invocation: AgentInvocation,
-  holder: string,
-  targets: readonly string[],
-  onInstall: () => void,
-): Promise<Exclude<SessionOpen, { kind: 'not-installed' }>> {
-  const first = await tryOpenSession(connection, invocation, holder, targets);
-  if (first.kind !== 'not-installed') return first;
-  onInstall();
-  const install = await connection.exec(installCommand(invocation), { stdin: Buffer.from(AGENT_SCRIPT) });
-  if (install.code !== 0) throw hostFailure(invocation, 'cannot install the agent', install.code, install.stderr);
-  const second = await tryOpenSession(connection, invocation, holder, targets);
-  if (second.kind === 'not-installed') throw new OperationError('the agent was installed but cannot be run');
-  return second;
-}
-
-function parseState(text: string): HostState | null | 'invalid' {
-  if (text.trim() === '') return null;
-  try {
-    const value = JSON.parse(text) as HostState;
-    return value && typeof value === 'object' && value.schema === 1 && typeof value.apps === 'object' ? value : 'invalid';
-  } catch {
-    return 'invalid';
-  }
-}
-
-/** What differs between the host's own record, the files on it, and the store: each a sentence. */
-function driftProblems(facts: SessionFacts, expected: HostState): string[] {
-  const check = facts.check;
-  const problems: string[] = [];
-  const state = parseState(facts.state);
-  if (state === 'invalid') problems.push('/var/lib/deptool/state.json is not valid; it was changed outside deptool');
-  const recorded = state === 'invalid' || state === null ? {} : state.apps;
-  const apps = new Set([...Object.keys(expected.apps), ...Object.keys(recorded), ...facts.current.keys()]);
-  for (const app of [...apps].sort()) {
-    const want = expected.apps[app]?.rev;
-    const onHost = facts.current.get(app);
-    if (want !== onHost) {
-      problems.push(
-        want === undefined
-          ? `app '${app}' is on the host (revision ${onHost}) but the store does not have it`
-          : onHost === undefined
-            ? `app '${app}' should be at revision ${want} but is not on the host`
-            : `app '${app}' is at revision ${onHost} on the host, the store says ${want}`,
-      );
-    }
-  }
-  for (const file of check.modified) problems.push(`${file} was changed on the host`);
-  for (const file of check.extra) problems.push(`${file} was added on the host`);
-  problems.push(...check.broken);
-  const links = new Map<string, string>();
-  for (const app of Object.values(expected.apps)) for (const [target, value] of Object.entries(app.links)) links.set(target, value);
-  for (const [target, value] of links) {
-    const actual = check.links.get(target);
-    if (actual !== value) {
-      problems.push(actual === '-' ? `link ${target} is missing` : actual === '!' ? `${target} is no longer a link` : `link ${target} points to ${actual}, not ${value}`);
-    }
-  }
-  return problems;
 }
 
 function activationId(): string {
@@ -223,181 +96,212 @@ function activationId(): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+interface Held {
+  readonly target: Target;
+  session: HostSession;
+}
+
 export class Deployer {
-  private readonly sessions = new Map<string, Session>();
+  private readonly held = new Map<string, Held>();
+  private readonly timings: SessionTimings;
 
-  constructor(private readonly options: DeployOptions) {}
+  constructor(private readonly options: DeployerOptions) {
+    this.timings = { agentWaitSeconds: options.activationTimeoutSeconds + ROLLBACK_BOUND_SECONDS, answerMs: ANSWER_MS };
+  }
 
-  /** Connects, installs the agent, locks and checks one host; returns the problems found. */
-  private async prepare(host: HostPlan): Promise<string[]> {
-    const { observer, holder } = this.options;
-    const target = this.options.targets.get(host.host);
-    if (!target) return [`no connection settings for host '${host.host}'`];
-    const invocation = this.options.invocation(target);
-    observer.phase(host.host, 'connecting', target.transport === 'local' ? 'local' : `${target.user}@${target.hostName}:${target.port}`);
+  /** The hosts locked now. */
+  get locked(): string[] {
+    return [...this.held.keys()];
+  }
+
+  private target(host: string): Target {
+    const target = this.options.targets.get(host);
+    if (!target) throw new OperationError(`no connection settings for host '${host}'`);
+    return target;
+  }
+
+  private async open(host: string, connection: Connection, request: { targets: readonly string[]; units: readonly string[] }) {
+    const target = this.target(host);
+    const { observer } = this.options;
+    return HostSession.open(
+      connection,
+      this.options.invocation(target),
+      { holder: this.options.holder, waitSeconds: this.timings.agentWaitSeconds, units: request.units, targets: request.targets },
+      this.timings,
+      {
+        onWaiting: (activation, holder) =>
+          observer.phase(host, 'waiting', `activation ${activation} of ${holder || 'another deploy'} is still running on the host; waiting for it, at most ${this.timings.agentWaitSeconds} s`),
+        onInstall: () => observer.phase(host, 'installing agent'),
+      },
+    );
+  }
+
+  /**
+   * Connects to `host`, installs the agent when needed and takes its lock, reading its facts:
+   * the link values of the store's record and of the host's own, and where the host has
+   * each of `units`. The host stays locked until released or activated.
+   */
+  async lock(host: string, expected: HostSnapshot | undefined, units: readonly string[]): Promise<Locked> {
+    const { observer } = this.options;
+    let target: Target;
+    try {
+      target = this.target(host);
+    } catch (error) {
+      return { ok: false, problems: [message(error)] };
+    }
+    observer.phase(host, 'connecting', target.transport === 'local' ? 'local' : `${target.user}@${target.hostName}:${target.port}`);
     let connection: Connection;
     try {
       connection = await this.options.connect(target);
     } catch (error) {
-      return [message(error)];
+      return { ok: false, problems: [message(error)] };
     }
     try {
-      const expected = hostState(this.options.deployed.get(host.host));
-      const targets = [...new Set(Object.values(expected.apps).flatMap((app) => Object.keys(app.links)))].sort();
-      const session = await openSession(connection, invocation, holder, targets, () => observer.phase(host.host, 'installing agent'));
-      if (session.kind === 'busy') {
+      const targets = [...new Set(Object.values(hostState(expected).apps).flatMap((app) => Object.keys(app.links)))].sort();
+      const opened = await this.open(host, connection, { targets, units });
+      if (opened.kind === 'busy') {
         await connection.close();
-        return [`locked by another deploy: ${session.holder}`];
+        return { ok: false, problems: [busyProblem(opened.holder)] };
       }
-      const { channel, facts } = session;
-      this.sessions.set(host.host, { host, target, invocation, connection, channel, facts });
-      observer.phase(host.host, 'locked');
-
-      const problems: string[] = [];
-      if (facts.hostname !== target.expectedHostname) {
-        problems.push(
-          `/etc/hostname says '${facts.hostname}', expected '${target.expectedHostname}': is this the right machine? ` +
-            `If it is, set "hostname" for it in deptool.json.`,
-        );
-      }
-      if (facts.system !== 'running' && facts.system !== 'skipped' && !this.options.allowDegraded) {
-        const failed = facts.failedUnits.length > 0 ? ` (failed: ${facts.failedUnits.join(', ')})` : '';
-        problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`);
-      }
-      const drift = driftProblems(facts, expected);
-      if (drift.length > 0) problems.push(`the host does not match the store (drift): ${drift.join('; ')}`);
-      return problems;
+      const session = opened.session;
+      this.held.set(host, { target, session });
+      const links = new Map(session.facts.check.links);
+      const more = linkTargets(session.facts, expected).filter((t) => !links.has(t));
+      for (const [t, value] of await session.links(more)) links.set(t, value);
+      observer.phase(host, 'locked');
+      return { ok: true, facts: session.facts, links };
     } catch (error) {
+      this.held.delete(host);
       await connection.close().catch(() => undefined);
-      return [message(error)];
+      return { ok: false, problems: [message(error)] };
     }
   }
 
-  private async release(host: string): Promise<void> {
-    const session = this.sessions.get(host);
-    if (!session) return;
-    this.sessions.delete(host);
-    session.channel.end();
-    await session.channel.exited.catch(() => undefined);
-    await session.connection.close().catch(() => undefined);
+  /** The link values of more targets on a locked host. */
+  async links(host: string, targets: readonly string[]): Promise<Map<string, string>> {
+    const held = this.held.get(host);
+    if (!held) throw new OperationError(`${host} is not locked`);
+    return held.session.links(targets);
   }
 
-  /** Asks a fresh connection for the outcome of an activation whose connection dropped. */
-  private async recover(session: Session, id: string): Promise<ActivationReport> {
+  /** A revision as the locked host has it; with `verify`, exactly what deptool staged. */
+  async fetchRevision(host: string, app: string, rev: string, verify: boolean): Promise<HostRevision> {
+    const held = this.held.get(host);
+    if (!held) throw new OperationError(`${host} is not locked`);
+    const exported = await held.session.exportRevision(app, rev);
+    if ('error' in exported) throw new OperationError(`cannot read revision ${rev} of app '${app}' from ${host}: ${exported.error}`);
+    return revisionFromExport(app, rev, exported.tar, { verify, where: host });
+  }
+
+  /** Lets go of a host's lock without changing it. */
+  async release(host: string): Promise<void> {
+    const held = this.held.get(host);
+    if (!held) return;
+    this.held.delete(host);
+    await held.session.end();
+    await held.session.connection.close().catch(() => undefined);
+  }
+
+  async releaseAll(): Promise<void> {
+    await Promise.all(this.locked.map((host) => this.release(host)));
+  }
+
+  /**
+   * Activates `work` on its locked host: sends the revisions it lacks with the steps and
+   * the state.json it keeps afterwards, and follows the activation to its result. The host's
+   * lock ends with it.
+   */
+  async activate(work: HostWork, record: HostState): Promise<HostOutcome> {
     const { observer } = this.options;
-    const deadline = Date.now() + this.options.activationTimeoutSeconds * 1000 + 30_000;
-    let lastError: unknown = null;
-    while (Date.now() < deadline) {
-      observer.phase(session.host.host, 'reconnecting');
+    const host = work.plan.host;
+    const held = this.held.get(host);
+    if (!held) return { host, status: 'failed', problems: [`${host} is not locked`], activation: null };
+    const id = activationId();
+    let started = false;
+    try {
+      const facts = held.session.facts;
+      const onHost = new Set([...facts.current, ...facts.previous].map(([app, rev]) => `${app}/${rev}`));
+      const toStage = work.plan.apps
+        .filter((app) => app.action !== 'remove' && app.newRev && (!onHost.has(`${app.app}/${app.newRev}`) || work.restage?.has(app.app)))
+        .map((app) => work.desired.apps.get(app.app)!);
+      if (toStage.length > 0) observer.phase(host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
+      const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs });
+      const input = await activationArchive(steps, record, toStage, (app, path) => work.content(host, app, path));
+      observer.phase(host, 'activating');
+      started = true;
+      let report: ActivationReport | null;
       try {
-        await session.connection.close().catch(() => undefined);
-        session.connection = await this.options.connect(session.target);
-        const reopened = await openSession(session.connection, session.invocation, this.options.holder, [], () => undefined);
-        if (reopened.kind === 'busy') throw new OperationError(`locked by another deploy: ${reopened.holder}`);
-        session.channel = reopened.channel;
-        session.facts = reopened.facts;
-        const result = await session.connection.exec(withSession(session.invocation, session.facts.token, 'result', id));
-        return parseActivation(result.stdout);
+        report = await held.session.activate(id, input, {
+          timeoutSeconds: this.options.activationTimeoutSeconds,
+          keepActivations: KEEP_ACTIVATIONS,
+          deadline: Date.now() + this.timings.agentWaitSeconds * 1000 + ANSWER_MS,
+          onEvent: () => observer.phase(host, 'rolling back'),
+        });
+      } catch (error) {
+        if (error instanceof ActivationRefused) throw error;
+        if (!(error instanceof ReadTimeout) && !(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
+        report = await this.outcomeAfterDrop(host, held, id, error);
+      }
+      if (report === null) {
+        const problem = `the connection was lost before the activation started; nothing changed on ${host}`;
+        observer.phase(host, 'failed', problem);
+        return { host, status: 'failed', problems: [problem], activation: null };
+      }
+      observer.activated(host, report);
+      if (report.result === 'ok') {
+        observer.phase(host, 'done');
+        return { host, status: 'deployed', problems: [], activation: report };
+      }
+      observer.phase(host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
+      return { host, status: report.result, problems: [...report.errors], activation: report };
+    } catch (error) {
+      const problem = started || error instanceof ActivationRefused ? message(error) : `${message(error)}; nothing changed on ${host}`;
+      observer.phase(host, 'failed', problem);
+      return { host, status: 'failed', problems: [problem], activation: null };
+    } finally {
+      this.held.delete(host);
+      await held.session.connection.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Learns over a fresh connection what became of activation `id` after its connection
+   * dropped: its report, or null when the host never started it. Keeps trying to reach the
+   * host for `reconnectSeconds`; the host's agent then waits for the activation to end.
+   */
+  private async outcomeAfterDrop(host: string, held: Held, id: string, cause: unknown): Promise<ActivationReport | null> {
+    const { observer, reconnectSeconds } = this.options;
+    const deadline = Date.now() + reconnectSeconds * 1000;
+    let lastError: unknown = cause;
+    for (let attempt = 1; Date.now() < deadline; attempt++) {
+      observer.phase(host, 'reconnecting', `the connection dropped during the activation; attempt ${attempt}, for at most ${reconnectSeconds} s`);
+      await held.session.connection.close().catch(() => undefined);
+      let connection: Connection | null = null;
+      try {
+        connection = await this.options.connect(held.target);
+        const opened = await this.open(host, connection, { targets: [], units: [] });
+        if (opened.kind === 'busy') throw new OperationError(busyProblem(opened.holder));
+        held.session = opened.session;
+        try {
+          return await opened.session.result(id, this.timings.agentWaitSeconds);
+        } finally {
+          await opened.session.end();
+        }
       } catch (error) {
         lastError = error;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await connection?.close().catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * attempt, 5000)));
       }
     }
-    throw new OperationError(`lost the connection during activation and could not learn its outcome: ${message(lastError)}`);
+    throw new OperationError(
+      `lost the connection to ${host} during the activation and could not reach it again within ${reconnectSeconds} s (${message(lastError)}); ` +
+        `the outcome is unknown: the next deploy, or 'deptool sync --limit ${host}', learns it from the host`,
+    );
   }
+}
 
-  private async apply(host: HostPlan): Promise<HostOutcome> {
-    const { observer } = this.options;
-    const session = this.sessions.get(host.host)!;
-    const desired = this.options.desired.get(host.host)!;
-    const deployedHost: HostSnapshot | undefined = this.options.deployed.get(host.host);
-    try {
-      const onHost = new Set([...session.facts.current, ...session.facts.previous].map(([app, rev]) => `${app}/${rev}`));
-      const toStage = host.apps
-        .filter((app) => app.action !== 'remove' && app.newRev && !onHost.has(`${app.app}/${app.newRev}`))
-        .map((app) => desired.apps.get(app.app)!);
-      if (toStage.length > 0) observer.phase(host.host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
-      const id = activationId();
-      const steps = activationSteps(host, deployedHost, desired, { settleMs: this.options.settleMs });
-      const input = await activationArchive(steps, hostState(desired), toStage, (app, path) => this.options.content(host.host, app, path));
-      observer.phase(host.host, 'activating');
-      let report: ActivationReport;
-      try {
-        report = await this.activate(session, id, input);
-      } catch (error) {
-        if (!(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
-        report = await this.recover(session, id);
-      }
-      observer.activated(host.host, report);
-      if (report.result === 'ok') {
-        observer.phase(host.host, 'done');
-        return { host: host.host, status: 'deployed', problems: [], activation: report };
-      }
-      observer.phase(host.host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
-      return { host: host.host, status: report.result, problems: report.errors, activation: report };
-    } catch (error) {
-      observer.phase(host.host, 'failed', message(error));
-      return { host: host.host, status: 'failed', problems: [message(error)], activation: null };
-    } finally {
-      await this.release(host.host);
-    }
-  }
-
-  /**
-   * Runs the activation on the session's own channel (no second channel, no second
-   * agent process on the host), streaming its log so a rollback shows as it happens.
-   * The session ends with it. Rejects with a TransportError when the connection drops;
-   * the caller then recovers.
-   */
-  private async activate(session: Session, id: string, input: Buffer): Promise<ActivationReport> {
-    const channel = session.channel;
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    let announced = false;
-    channel.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(chunk);
-      if (!announced && Buffer.concat([Buffer.from('\n'), ...stdout]).includes('\nrollback begin\n')) {
-        announced = true;
-        this.options.observer.phase(session.host.host, 'rolling back');
-      }
-    });
-    channel.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    const drained = new Promise<void>((resolve) => channel.stdout.once('end', resolve));
-    channel.write(Buffer.concat([Buffer.from(`${sessionActivateLine(id, this.options.activationTimeoutSeconds)}\n`), input]));
-    channel.end();
-    const status = await channel.exited;
-    await drained;
-    const output = Buffer.concat(stdout);
-    if (status.code !== 0) {
-      const said = (output.toString('utf8') + Buffer.concat(stderr).toString('utf8')).trim();
-      throw new OperationError(`the activation was refused before it started (exit ${status.code}): ${said}`);
-    }
-    return parseActivation(output);
-  }
-
-  /**
-   * Locks and checks every host of the plan; if any is refused, changes nothing anywhere.
-   * Otherwise activates them all and returns one outcome per host.
-   */
-  async run(): Promise<HostOutcome[]> {
-    const { plan, parallel, observer } = this.options;
-    const problems = await pool(plan.hosts, parallel, (host) => this.prepare(host));
-    let refused = plan.hosts.some((_, i) => problems[i].length > 0);
-    if (!refused && this.options.recheck) {
-      const stale = await this.options.recheck();
-      if (stale.length > 0) {
-        refused = true;
-        problems.forEach((list) => list.push(...stale));
-      }
-    }
-    if (refused || this.options.dryRun) {
-      await Promise.all([...this.sessions.keys()].map((host) => this.release(host)));
-      return plan.hosts.map((host, i) => {
-        const hostProblems = problems[i];
-        if (hostProblems.length > 0) observer.phase(host.host, 'refused', hostProblems.join('; '));
-        return { host: host.host, status: hostProblems.length > 0 ? 'refused' : 'unchanged', problems: hostProblems, activation: null };
-      });
-    }
-    return pool(plan.hosts, parallel, (host) => this.apply(host));
-  }
+/** The refusal of a host whose lock another deploy holds, from the agent's `busy` answer. */
+function busyProblem(holder: string): string {
+  if (holder.startsWith('activation ')) return `an activation is still running on the host: ${holder.slice('activation '.length)}; try again when it has ended`;
+  return `locked by another deploy: ${holder}`;
 }

@@ -7,7 +7,7 @@ import type { HostOutcome } from './deploy.js';
 export function resultsOf(outcomes: readonly HostOutcome[]): HostResult[] {
   return outcomes.map((o) => ({
     host: o.host,
-    status: o.status === 'deployed' ? 'deployed' : o.status === 'rolled-back' ? 'rolled-back' : 'failed',
+    status: o.status === 'deployed' || o.status === 'rolled-back' || o.status === 'skipped' ? o.status : 'failed',
     detail: o.problems.join('; ') || undefined,
   }));
 }
@@ -19,7 +19,7 @@ export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCode {
   return ExitCode.ok;
 }
 
-/** Nothing happened on any host: every one refused before a change (or had nothing to do). */
+/** Nothing happened on any host: every one refused before a change, was never started, or had nothing to do. */
 export function nothingChanged(outcomes: readonly HostOutcome[]): boolean {
-  return outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged');
+  return outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged' || o.status === 'skipped');
 }

@@ -1,5 +1,6 @@
-// The driver's side of the agent protocol (docs/agent-protocol.md): command
-// builders that return argument arrays, and parsers of what the agent prints.
+// The driver's side of the agent protocol (docs/agent-protocol.md): command builders that
+// return argument arrays, and the one reader of everything the agent prints.
+import type { Readable } from 'node:stream';
 import { AGENT_FILE, AGENT_SHA256 } from './agent-script.js';
 
 export const DEPTOOL_DIR = '/var/lib/deptool';
@@ -38,27 +39,166 @@ export function installCommand(invocation: AgentInvocation): string[] {
   return [...prefix(invocation), 'sh', '-c', script, 'sh', `${invocation.root ?? ''}${DEPTOOL_DIR}/bin`, AGENT_SHA256, AGENT_FILE];
 }
 
+export interface SessionRequest {
+  /** Who holds the lock: `user@machine` or a CI run URL. */
+  readonly holder: string;
+  /** How long the agent may wait for an activation in flight (another driver's, gone or not) before it answers busy. */
+  readonly waitSeconds: number;
+  /** Unit names the deploy would link: the agent says where the host already has each. */
+  readonly units: readonly string[];
+  /** Absolute paths whose link values the drift check needs. */
+  readonly targets: readonly string[];
+}
+
 /**
  * The session (the host lock, facts and drift check in one round trip), exiting 127
  * when the agent is not installed. A shell reports a missing command with 127 by itself;
  * sudo has its own exit status for that, so under sudo a test runs on the host first
  * (without sudo, that `sh` would be one process more on every deploy).
  */
-export function sessionCommand(invocation: AgentInvocation, holder: string, targets: readonly string[]): string[] {
-  const command = agentArgs(invocation, ['session', holder, ...targets]);
+export function sessionCommand(invocation: AgentInvocation, request: SessionRequest): string[] {
+  const args = ['session', request.holder, String(request.waitSeconds), ...request.units.flatMap((unit) => ['--unit', unit]), ...request.targets];
+  const command = agentArgs(invocation, args);
   if (!invocation.sudo) return command;
   return [...prefix(invocation), 'sh', '-c', 'test -x "$1" || exit 127; exec "$@"', 'sh', ...command];
 }
 
-/** What the driver writes on a session's stdin after `ready` to run `activate` there (its input follows). */
-export function sessionActivateLine(id: string, timeoutSeconds: number): string {
-  return `activate ${id} ${timeoutSeconds}`;
+/** A request on the session's stdin after `ready`: one line, fields separated by tabs (no field holds a tab or newline). */
+function requestLine(...fields: string[]): string {
+  return `${fields.join('\t')}\n`;
+}
+
+/** Asks for the `link` facts of more targets; answered by `link` lines and `done`. */
+export function linksRequest(targets: readonly string[]): string {
+  return requestLine('links', ...targets);
+}
+
+/** Asks for a revision's files as they are on the host; answered by `export <n>` and a tar, or an `error` line. */
+export function exportRequest(app: string, rev: string): string {
+  return requestLine('export', app, rev);
+}
+
+/** Runs the activation on the session's channel; its input (a tar) follows the line. */
+export function activateRequest(id: string, timeoutSeconds: number, keepActivations: number): string {
+  return requestLine('activate', id, String(timeoutSeconds), String(keepActivations));
 }
 
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */
 export function withSession(invocation: AgentInvocation, token: string, command: string, ...args: string[]): string[] {
   return agentCommand(invocation, command, '--session', token, ...args);
 }
+
+export class ProtocolError extends Error {}
+
+/**
+ * Reads the agent's output as it arrives: lines, and exact byte counts after a header
+ * line that announces them. Every read has a deadline; a stream that ends early, or a
+ * channel whose connection drops, fails the read.
+ */
+export class AgentReader {
+  private readonly chunks: Buffer[] = [];
+  private length = 0;
+  private ended = false;
+  private failure: Error | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(stream: Readable, exited?: Promise<unknown>) {
+    stream.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.length += chunk.length;
+      this.notify();
+    });
+    const end = () => {
+      this.ended = true;
+      this.notify();
+    };
+    stream.once('end', end);
+    stream.once('close', end);
+    exited?.then(
+      () => undefined,
+      (error: unknown) => {
+        this.failure = error instanceof Error ? error : new Error(String(error));
+        this.notify();
+      },
+    );
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  /** True once nothing more will come and nothing is left to read. */
+  get finished(): boolean {
+    return this.ended && this.length === 0;
+  }
+
+  /** Waits until `ready()` or the stream ends; throws when the deadline passes first or the connection dropped. */
+  private async until(ready: () => boolean, deadline: number, what: string): Promise<void> {
+    while (!ready() && !this.ended) {
+      if (this.failure) throw this.failure;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ReadTimeout(what);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    if (!ready() && this.failure) throw this.failure;
+  }
+
+  private indexOfNewline(): number {
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      const at = chunk.indexOf(10);
+      if (at >= 0) return offset + at;
+      offset += chunk.length;
+    }
+    return -1;
+  }
+
+  private take(count: number): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks, this.length);
+    const taken = all.subarray(0, count);
+    const rest = all.subarray(count);
+    this.chunks.length = 0;
+    if (rest.length > 0) this.chunks.push(rest);
+    this.length = rest.length;
+    return taken;
+  }
+
+  /** The next line without its newline; null at the end of the output (a last line without a newline counts). */
+  async line(deadline: number, what: string): Promise<string | null> {
+    await this.until(() => this.indexOfNewline() >= 0, deadline, what);
+    const at = this.indexOfNewline();
+    if (at >= 0) {
+      const line = this.take(at + 1);
+      return line.subarray(0, at).toString('utf8');
+    }
+    return this.length > 0 ? this.take(this.length).toString('utf8') : null;
+  }
+
+  /** Exactly `count` bytes. */
+  async bytes(count: number, deadline: number, what: string): Promise<Buffer> {
+    await this.until(() => this.length >= count, deadline, what);
+    if (this.length < count) throw new ProtocolError(`the agent's output ended in the middle of ${what} (${this.length} of ${count} bytes)`);
+    return this.take(count);
+  }
+}
+
+/** A read that ran past its deadline; says what was waited for. */
+export class ReadTimeout extends Error {
+  constructor(readonly what: string) {
+    super(`gave up waiting for ${what}`);
+  }
+}
+
+/** Where the host already has a unit file the deploy would link. */
+export type UnitFile = 'none' | 'deptool' | { readonly foreign: string };
 
 /** What the agent's `session` reports once it holds the lock. */
 export interface SessionFacts {
@@ -67,90 +207,110 @@ export interface SessionFacts {
   readonly hostname: string;
   readonly system: string;
   readonly failedUnits: readonly string[];
-  readonly lastActivation: { readonly id: string; readonly result: string } | null;
+  /** The newest activation: its id, result and, when the agent undid it because it never finished, who found it. */
+  readonly lastActivation: { readonly id: string; readonly result: string; readonly recovered: 'session' | 'boot' | null } | null;
   readonly current: ReadonlyMap<string, string>;
   readonly previous: ReadonlyMap<string, string>;
   /** Raw state.json, empty when the host has none. */
   readonly state: string;
   /** The drift check of the files on the host and of the targets asked about. */
   readonly check: CheckReport;
+  /** unit -> where the host has its file, for every unit asked about. */
+  readonly unitFiles: ReadonlyMap<string, UnitFile>;
 }
 
-export class ProtocolError extends Error {}
+export type SessionOpening =
+  | { readonly kind: 'ready'; readonly facts: SessionFacts }
+  /** Locked by a live deploy, or an activation in flight outlasted the wait. */
+  | { readonly kind: 'busy'; readonly holder: string };
 
 /**
- * Incremental reader of the `session` output: lines, with one length-prefixed
- * binary section (`state <n>`). Resolves once `ready` arrives.
+ * Reads `session`'s answer up to `ready` (or `busy`). `onWaiting` hears when the agent
+ * waits for another driver's activation in flight before it can lock the host.
  */
-export class FactsReader {
-  private buffer = Buffer.alloc(0);
-  private readonly lines: string[] = [];
-  private state: Buffer | null = null;
-  private pendingState = -1;
-  done = false;
-  busy: string | null = null;
+export async function readSession(reader: AgentReader, deadline: number, onWaiting: (activation: string, holder: string) => void): Promise<SessionOpening | null> {
+  const lines: string[] = [];
+  let state = '';
+  for (;;) {
+    const line = await reader.line(deadline, "the agent's session facts");
+    if (line === null) return null;
+    if (line === 'ready') break;
+    if (line.startsWith('busy ')) return { kind: 'busy', holder: line.slice(5) };
+    if (line.startsWith('waiting ')) {
+      const [activation = '', ...holder] = line.slice(8).split(' ');
+      onWaiting(activation, holder.join(' '));
+    } else if (line.startsWith('state ')) {
+      state = (await reader.bytes(Number(line.slice(6)), deadline, 'state.json')).toString('utf8');
+    } else lines.push(line);
+  }
+  return { kind: 'ready', facts: sessionFacts(lines, state) };
+}
 
-  /** Feeds output; returns true once the facts are complete (or the lock was busy). */
-  push(chunk: Buffer): boolean {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    while (!this.done) {
-      if (this.pendingState >= 0) {
-        if (this.buffer.length < this.pendingState) return false;
-        this.state = this.buffer.subarray(0, this.pendingState);
-        this.buffer = this.buffer.subarray(this.pendingState);
-        this.pendingState = -1;
-        continue;
+function sessionFacts(lines: readonly string[], state: string): SessionFacts {
+  const current = new Map<string, string>();
+  const previous = new Map<string, string>();
+  const failedUnits: string[] = [];
+  const checkLines: string[] = [];
+  const values = new Map<string, string>();
+  const unitFiles = new Map<string, UnitFile>();
+  let lastActivation: SessionFacts['lastActivation'] = null;
+  for (const line of lines) {
+    const space = line.indexOf(' ');
+    const key = space < 0 ? line : line.slice(0, space);
+    const rest = space < 0 ? '' : line.slice(space + 1);
+    if (CHECK_KINDS.has(key)) checkLines.push(line);
+    else if (key === 'failed') failedUnits.push(rest);
+    else if (key === 'current' || key === 'previous') {
+      const [app, rev] = rest.split(' ');
+      if (app && rev) (key === 'current' ? current : previous).set(app, rev);
+    } else if (key === 'activation') {
+      const [id, result, recovered] = rest.split(' ');
+      if (id && result) {
+        const by = recovered === 'recovered-boot' ? 'boot' : recovered === 'recovered-session' ? 'session' : null;
+        lastActivation = { id, result, recovered: by };
       }
-      const newline = this.buffer.indexOf(10);
-      if (newline < 0) return false;
-      const line = this.buffer.subarray(0, newline).toString('utf8');
-      this.buffer = this.buffer.subarray(newline + 1);
-      if (line === 'ready') this.done = true;
-      else if (line.startsWith('busy ')) {
-        this.busy = line.slice(5);
-        this.done = true;
-      } else if (line.startsWith('state ')) this.pendingState = Number(line.slice(6));
-      else this.lines.push(line);
-    }
-    return true;
+    } else if (key === 'unitfile') {
+      const cut = rest.indexOf(' ');
+      const where = rest.slice(cut + 1);
+      unitFiles.set(rest.slice(0, cut), where === '-' ? 'none' : where === 'deptool' ? 'deptool' : { foreign: where });
+    } else values.set(key, rest);
   }
+  const token = values.get('session');
+  if (!token) throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(lines.slice(0, 5))}`);
+  return {
+    token,
+    agent: values.get('agent') ?? '',
+    hostname: values.get('hostname') ?? '',
+    system: values.get('system') ?? '',
+    failedUnits,
+    lastActivation,
+    current,
+    previous,
+    state,
+    check: parseCheck(checkLines),
+    unitFiles,
+  };
+}
 
-  facts(): SessionFacts {
-    const current = new Map<string, string>();
-    const previous = new Map<string, string>();
-    const failedUnits: string[] = [];
-    const checkLines: string[] = [];
-    const values = new Map<string, string>();
-    let lastActivation: SessionFacts['lastActivation'] = null;
-    for (const line of this.lines) {
-      const space = line.indexOf(' ');
-      const key = space < 0 ? line : line.slice(0, space);
-      const rest = space < 0 ? '' : line.slice(space + 1);
-      if (CHECK_KINDS.has(key)) checkLines.push(line);
-      else if (key === 'failed') failedUnits.push(rest);
-      else if (key === 'current' || key === 'previous') {
-        const [app, rev] = rest.split(' ');
-        if (app && rev) (key === 'current' ? current : previous).set(app, rev);
-      } else if (key === 'activation') {
-        const [id, result] = rest.split(' ');
-        if (id && result) lastActivation = { id, result };
-      } else values.set(key, rest);
-    }
-    const token = values.get('session');
-    if (!token) throw new ProtocolError(`the agent's session output has no token: ${JSON.stringify(this.lines.slice(0, 5))}`);
-    return {
-      token,
-      agent: values.get('agent') ?? '',
-      hostname: values.get('hostname') ?? '',
-      system: values.get('system') ?? '',
-      failedUnits,
-      lastActivation,
-      current,
-      previous,
-      state: this.state?.toString('utf8') ?? '',
-      check: parseCheck(checkLines),
-    };
+/** Reads the answer to a `links` request. */
+export async function readLinks(reader: AgentReader, deadline: number): Promise<Map<string, string>> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await reader.line(deadline, 'link facts');
+    if (line === null) throw new ProtocolError('the session ended before it answered a links request');
+    if (line === 'done') return new Map(parseCheck(lines).links);
+    lines.push(line);
   }
+}
+
+/** Reads the answer to an `export` request: the tar, or why the host could not send it. */
+export async function readExport(reader: AgentReader, deadline: number): Promise<{ tar: Buffer } | { error: string }> {
+  const line = await reader.line(deadline, 'an exported revision');
+  if (line === null) throw new ProtocolError('the session ended before it answered an export request');
+  if (line.startsWith('error ')) return { error: line.slice(6) };
+  const match = /^export (\d+)$/.exec(line);
+  if (!match) throw new ProtocolError(`unexpected answer to an export request: ${JSON.stringify(line)}`);
+  return { tar: await reader.bytes(Number(match[1]), deadline, 'an exported revision') };
 }
 
 const CHECK_KINDS = new Set(['modified', 'extra', 'missing', 'invalid', 'link']);
@@ -192,17 +352,23 @@ export interface UnitState {
   readonly subState: string;
   readonly result: string;
   readonly restarts: number;
+  /** The agent's verdict; null when it could not check (a sandbox run). */
+  readonly healthy: boolean | null;
 }
 
 export interface ActivationReport {
   readonly result: ActivationResult;
   readonly errors: readonly string[];
   readonly warnings: readonly string[];
-  /** Unit states from the last verify. */
+  /** Each unit the activation started or verified, in its last state before any rollback. */
   readonly units: readonly UnitState[];
-  /** `systemctl status` text per unit, in the order logged. */
+  /** Each unit a rollback restarted, as its verification left it. */
+  readonly rollbackUnits: readonly UnitState[];
+  /** `systemctl status` text per unit, in the order logged (the forward ones, then the rollback's). */
   readonly statuses: readonly { readonly unit: string; readonly text: string }[];
   readonly rolledBack: boolean;
+  /** Who undid an activation that never finished (its unit killed, the host powered off); null when it ran to its end. */
+  readonly recovered: 'session' | 'boot' | null;
 }
 
 /** The units' `systemctl status` after an activation, under the host's name, as the tutorial shows them; empty without any. */
@@ -211,37 +377,49 @@ export function statusBlock(host: string, report: ActivationReport): string {
   return `${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}\n`;
 }
 
-/** Parses the activation log printed by `activate` and `result` (line-based with length-prefixed status blocks). */
-export function parseActivation(output: Buffer): ActivationReport {
+/** What the activation log says as it is read, for live progress. */
+export type ActivationEvent = 'rollback';
+
+/**
+ * Reads an activation log (from `activate` or `result`) up to its `result` line: line-based,
+ * with length-prefixed status blocks. `onEvent` hears a rollback starting, as it happens.
+ */
+export async function readActivation(reader: AgentReader, deadline: number, onEvent: (event: ActivationEvent) => void = () => undefined): Promise<ActivationReport> {
   const errors: string[] = [];
   const warnings: string[] = [];
   const units: UnitState[] = [];
+  const rollbackUnits: UnitState[] = [];
   const statuses: { unit: string; text: string }[] = [];
-  let result: ActivationResult | null = null;
   let rolledBack = false;
-  let offset = 0;
-  while (offset < output.length) {
-    let end = output.indexOf(10, offset);
-    if (end < 0) end = output.length;
-    const line = output.subarray(offset, end).toString('utf8');
-    offset = end + 1;
+  let recovered: ActivationReport['recovered'] = null;
+  for (;;) {
+    const line = await reader.line(deadline, "the activation's result");
+    if (line === null) throw new ProtocolError('the activation ended without a result');
     const space = line.indexOf(' ');
     const kind = space < 0 ? line : line.slice(0, space);
     const rest = space < 0 ? '' : line.slice(space + 1);
     if (kind === 'error') errors.push(rest);
     else if (kind === 'warning') warnings.push(rest);
-    else if (kind === 'rollback' && rest === 'begin') rolledBack = true;
+    else if (kind === 'rollback' && rest === 'begin') {
+      rolledBack = true;
+      onEvent('rollback');
+    } else if (kind === 'recover' && (rest === 'session' || rest === 'boot')) recovered = rest;
     else if (kind === 'unit') {
-      const [unit, activeState, subState, unitResult, restarts] = rest.split(' ');
-      if (unit) units.push({ unit, activeState: activeState ?? '', subState: subState ?? '', result: unitResult ?? '', restarts: Number(restarts ?? 0) });
+      const [unit, activeState = '', subState = '', unitResult = '', restarts = '0', verdict = ''] = rest.split(' ');
+      if (!unit) continue;
+      const healthy = verdict === 'healthy' ? true : verdict === 'failed' ? false : null;
+      (rolledBack ? rollbackUnits : units).push({ unit, activeState, subState, result: unitResult, restarts: Number(restarts), healthy });
     } else if (kind === 'status') {
       const cut = rest.lastIndexOf(' ');
-      const unit = rest.slice(0, cut);
-      const size = Number(rest.slice(cut + 1));
-      statuses.push({ unit, text: output.subarray(offset, offset + size).toString('utf8') });
-      offset += size;
-    } else if (kind === 'result' && (rest === 'ok' || rest === 'rolled-back' || rest === 'failed')) result = rest;
+      const text = await reader.bytes(Number(rest.slice(cut + 1)), deadline, `the status of ${rest.slice(0, cut)}`);
+      statuses.push({ unit: rest.slice(0, cut), text: text.toString('utf8') });
+    } else if (kind === 'result' && (rest === 'ok' || rest === 'rolled-back' || rest === 'failed')) {
+      return { result: rest, errors, warnings, units: latest(units), rollbackUnits: latest(rollbackUnits), statuses, rolledBack, recovered };
+    }
   }
-  if (result === null) throw new ProtocolError('the activation ended without a result');
-  return { result, errors, warnings, units, statuses, rolledBack };
+}
+
+/** One entry per unit, its last state (a unit logged by a failed start and by verify appears once). */
+function latest(units: readonly UnitState[]): UnitState[] {
+  return [...new Map(units.map((unit) => [unit.unit, unit])).values()];
 }

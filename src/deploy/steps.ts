@@ -1,10 +1,10 @@
 // What the driver sends a host: the tar of new revisions to stage, the activation
 // steps in DESIGN §2.2 order, and the state.json the host keeps afterwards.
-import { createHash } from 'node:crypto';
 import { pack } from 'tar-stream';
 import type { HostPlan } from '../plan/types.js';
 import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
 import { DEPTOOL_DIR } from './protocol.js';
+import { checksumLine } from './revisions.js';
 
 const UNIT_DIR = '/etc/systemd/system';
 const SYSUSERS_DIR = '/etc/sysusers.d';
@@ -135,7 +135,7 @@ export function activationArchive(
       const sums: string[] = [];
       for (const [path, entry] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const content = await read(app.name, path);
-        sums.push(`${createHash('sha256').update(content).digest('hex')}  ${path}`);
+        sums.push(checksumLine(path, content, entry.executable));
         await add(`revisions/${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
       }
       await add(`revisions/${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);

@@ -6,8 +6,27 @@ import { ConfigError, type ConfigIssue } from '../errors.js';
 import type { Store } from '../store/store.js';
 import type { StoredCluster } from '../store/types.js';
 import { parseManifest } from '../tree/manifest.js';
-import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type HostSnapshot } from '../tree/types.js';
+import { loadCluster } from '../tree/load.js';
+import type { ClusterSettings } from '../tree/settings.js';
+import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type ConfigTree, type HostSnapshot } from '../tree/types.js';
 import type { FileContents, Plan, PlanContents } from './types.js';
+
+/** What every command plans from: the config tree, its settings, and what the store says is deployed. */
+export interface ClusterState {
+  readonly tree: ConfigTree;
+  readonly settings: ClusterSettings;
+  /** The store commit the deployed state was read from; null for an empty store. */
+  readonly base: string | null;
+  readonly deployed: ClusterSnapshot;
+}
+
+/** Loads the cluster directory and the store's record of it at the ref's tip: the one loader of the CLI and the Action. */
+export async function loadClusterState(store: Store, ref: string, dir: string, cwd: string): Promise<ClusterState> {
+  const { tree, settings } = await loadCluster(dir, { cwd });
+  const base = await store.tip(ref);
+  const deployed = await loadDeployed(store, await store.readTree(base));
+  return { tree, settings, base, deployed };
+}
 
 /** Turns the store's tree into snapshots, parsing every stored manifest in one batch read. */
 export async function loadDeployed(store: Store, stored: StoredCluster): Promise<ClusterSnapshot> {

@@ -7,11 +7,14 @@ import { blobHeader } from '../tree/hash.js';
 import { spawnGit } from './git.js';
 import type { Identity } from './types.js';
 
-export interface ImportBlob {
-  /** Expected blob id: the content read must hash to it. */
-  readonly oid: string;
-  readonly source: string;
-}
+/** A blob to write: read from a file, or given in memory (a revision downloaded from a host). */
+export type ImportBlob =
+  | {
+      /** Expected blob id: the content read must hash to it. */
+      readonly oid: string;
+      readonly source: string;
+    }
+  | { readonly oid: string; readonly content: Buffer };
 
 export interface ImportCommit {
   readonly ref: string;
@@ -84,6 +87,14 @@ function errorText(error: unknown): string {
  * Returns a problem description, or null when the content hashes to the expected oid.
  */
 async function pushBlob(out: Batcher, blob: ImportBlob): Promise<string | null> {
+  if ('content' in blob) {
+    const actual = createHash('sha1').update(blobHeader(blob.content.length)).update(blob.content).digest('hex');
+    if (actual !== blob.oid) return `A downloaded file hashes to blob ${actual}, not ${blob.oid}.`;
+    await out.push(`blob\ndata ${blob.content.length}\n`);
+    await out.push(blob.content);
+    await out.push('\n');
+    return null;
+  }
   let fd: number;
   try {
     fd = openSync(blob.source, 'r');

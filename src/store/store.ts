@@ -10,6 +10,7 @@ import { execGit, runGit } from './git.js';
 import { readLog } from './log.js';
 import { parseLsTree } from './ls-tree.js';
 import { formatMessage, oneLine } from './message.js';
+import type { FileEntry } from '../tree/types.js';
 import { HOST_STATUSES, type Attempt, type AttemptRecord, type HostResult, type StoredApp, type StoredCluster } from './types.js';
 
 export type * from './types.js';
@@ -73,8 +74,9 @@ function checkAttempt(attempt: Attempt): void {
     statuses.set(result.host, result.status);
   }
   for (const [host, apps] of attempt.writes) {
-    if (statuses.get(host) !== 'deployed') {
-      fail(`The attempt writes apps of host '${host}', whose result is ${statuses.get(host) ?? 'missing'}; only hosts whose changes landed may change in the store.`);
+    const status = statuses.get(host);
+    if (status !== 'deployed' && status !== 'synced') {
+      fail(`The attempt writes apps of host '${host}', whose result is ${status ?? 'missing'}; only hosts whose changes landed (or whose state was read back) may change in the store.`);
     }
     for (const [app, write] of apps) {
       checkName(app, 'app');
@@ -82,6 +84,7 @@ function checkAttempt(attempt: Attempt): void {
         checkFilePath(path, `${host}/${app}`);
         if (!OID.test(file.oid)) fail(`'${host}/${app}/${path}' has an invalid blob id '${file.oid}'.`);
         if (file.source !== undefined && !isAbsolute(file.source)) fail(`The source of '${host}/${app}/${path}' must be an absolute path, not '${file.source}'.`);
+        if (file.source !== undefined && file.content !== undefined) fail(`'${host}/${app}/${path}' has both a source file and a content.`);
       }
     }
   }
@@ -91,8 +94,8 @@ function checkAttempt(attempt: Attempt): void {
 interface Changes {
   deletes: string[];
   files: { path: string; executable: boolean; oid: string }[];
-  /** oid -> a source file with that content. */
-  sources: Map<string, string>;
+  /** oid -> where its content comes from: a source file, or the content itself. */
+  sources: Map<string, ImportBlob>;
 }
 
 function changesOf(attempt: Attempt): Changes {
@@ -102,7 +105,8 @@ function changesOf(attempt: Attempt): Changes {
       changes.deletes.push(`${host}/${app}`);
       for (const [path, file] of write?.files ?? []) {
         changes.files.push({ path: `${host}/${app}/${path}`, executable: file.executable, oid: file.oid });
-        if (file.source !== undefined) changes.sources.set(file.oid, file.source);
+        if (file.source !== undefined) changes.sources.set(file.oid, { oid: file.oid, source: file.source });
+        else if (file.content !== undefined) changes.sources.set(file.oid, { oid: file.oid, content: file.content });
       }
     }
   }
@@ -205,6 +209,27 @@ export class Store {
     if (!OID.test(commit)) fail(`'${commit}' is not a commit id.`);
     const output = await runGit(this.gitDir, ['ls-tree', '-r', '-t', '-l', '-z', commit, '--', `${host}/${app}`]);
     return parseLsTree(output.toString('utf8'), commit).get(host)?.get(app) ?? null;
+  }
+
+  /**
+   * The app tree whose id starts with `rev` (a revision name on hosts), wherever the store
+   * has it (any commit, any branch), with its files; null when it has none.
+   */
+  async findRevision(rev: string): Promise<StoredApp | null> {
+    if (!/^[0-9a-f]{10}$/.test(rev)) fail(`'${rev}' is not a revision.`);
+    // Ten hex digits could also start a blob's or a commit's id: ask for trees only.
+    const treeOid = await this.query(['-c', 'core.disambiguate=tree', 'rev-parse', '--verify', '--quiet', `${rev}^{tree}`]);
+    if (treeOid === null || !treeOid.startsWith(rev)) return null;
+    const output = (await runGit(this.gitDir, ['ls-tree', '-r', '-l', '-z', treeOid])).toString('utf8');
+    const files = new Map<string, FileEntry>();
+    for (const entry of output.split('\0')) {
+      if (entry === '') continue;
+      const tab = entry.indexOf('\t');
+      const [mode, , oid, size] = entry.slice(0, tab).split(/ +/);
+      if (mode !== '100644' && mode !== '100755') return null;
+      files.set(entry.slice(tab + 1), { oid, executable: mode === '100755', size: Number(size) });
+    }
+    return { files, treeOid };
   }
 
   /**
@@ -360,7 +385,7 @@ export class Store {
     const present = await existingBlobs(this.gitDir, unknown);
     const missing = changes.files.find((file) => !stored.has(file.oid) && !changes.sources.has(file.oid) && !present.has(file.oid));
     if (missing) fail(`Cannot record '${missing.path}' on '${ref}': blob ${missing.oid} is not in the store and no source file was given.`);
-    return [...changes.sources].filter(([oid]) => !stored.has(oid)).map(([oid, source]) => ({ oid, source }));
+    return [...changes.sources].filter(([oid]) => !stored.has(oid)).map(([, blob]) => blob);
   }
 }
 

@@ -1,7 +1,7 @@
 // The store's data model: deploy attempts going in, history records and stored trees coming out.
 import type { FileEntry } from '../tree/types.js';
 
-export const HOST_STATUSES = ['deployed', 'rolled-back', 'failed', 'skipped'] as const;
+export const HOST_STATUSES = ['deployed', 'rolled-back', 'failed', 'skipped', 'synced'] as const;
 export type HostStatus = (typeof HOST_STATUSES)[number];
 
 /** What happened on one host during an attempt. */
@@ -29,8 +29,10 @@ export interface WriteFile {
   readonly executable: boolean;
   /** Expected git blob id; content read from `source` must hash to it. */
   readonly oid: string;
-  /** Absolute path to read the content from; without it the blob must already be in the store. */
+  /** Absolute path to read the content from; without it (or `content`) the blob must already be in the store. */
   readonly source?: string;
+  /** The content itself (a file downloaded from a host). */
+  readonly content?: Buffer;
 }
 
 /** The complete new content of an app: it replaces the app's whole subtree. */
@@ -49,7 +51,7 @@ export interface Attempt {
   readonly body?: string;
   /** At least one; one per host at most. */
   readonly results: readonly HostResult[];
-  /** host -> app -> new content, or null to remove the app. Only for hosts whose result is `deployed`. */
+  /** host -> app -> new content, or null to remove the app. Only for hosts whose result is `deployed` or `synced`. */
   readonly writes: ReadonlyMap<string, ReadonlyMap<string, AppWrite | null>>;
   readonly trailers?: AttemptTrailers;
   /** Used as both author and committer. */

@@ -16,11 +16,13 @@ function rolledBack(host: string, status = `● app.service - App\n     Active: 
       errors: [],
       warnings: [],
       units: [
-        { unit: 'app.service', activeState: 'failed', subState: 'failed', result: 'exit-code', restarts: 0 },
-        { unit: 'other.service', activeState: 'active', subState: 'running', result: 'success', restarts: 0 },
+        { unit: 'app.service', activeState: 'failed', subState: 'failed', result: 'exit-code', restarts: 0, healthy: false },
+        { unit: 'other.service', activeState: 'active', subState: 'running', result: 'success', restarts: 0, healthy: true },
       ],
+      rollbackUnits: [{ unit: 'app.service', activeState: 'active', subState: 'running', result: 'success', restarts: 0, healthy: true }],
       statuses: [{ unit: 'app.service', text: status }],
       rolledBack: true,
+      recovered: null,
     },
   };
 }

@@ -89,11 +89,14 @@ export function revision(app: string, files: AppFiles): Revision {
   return { app, rev: sha256(canonical).slice(0, 10), files };
 }
 
-/** `sha256sum` lines for the files, as the agent expects next to the revision. */
+/** `sha256sum` lines for the files, as the agent expects next to the revision (`*` marks an executable, as the driver writes it). */
 export function checksumList(files: AppFiles): string {
   return Object.keys(files)
     .sort()
-    .map((path) => `${sha256(contentOf(files[path]))}  ${path}\n`)
+    .map((path) => {
+      const file = files[path];
+      return `${sha256(contentOf(file))} ${typeof file !== 'string' && file.executable ? '*' : ' '}${path}\n`;
+    })
     .join('');
 }
 
@@ -230,8 +233,9 @@ export abstract class AgentRunner {
     return this.run([name, '--session', pid, ...args.map(String)], input);
   }
 
-  startSession(holder: string): OpenSession {
-    const child = this.spawn(['session', holder]);
+  /** `session` with the driver's arguments: the holder, how long to wait for an activation in flight, then targets. */
+  startSession(holder: string, wait = 120, ...targets: string[]): OpenSession {
+    const child = this.spawn(['session', holder, String(wait), ...targets]);
     const exited = collect(child, undefined, 600_000, false);
     const chunks: Buffer[] = [];
     const ready = new Promise<Session>((resolve, reject) => {

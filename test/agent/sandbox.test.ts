@@ -50,7 +50,7 @@ async function sandbox(t: TestContext): Promise<Sandbox> {
     at,
     stage: (...revisions) => agent.command(session, 'stage', [], stageTar(...revisions)),
     activate: async (id, steps, state) => {
-      const result = await agent.command(session, 'activate', [id, 60], activationTar(steps, state));
+      const result = await agent.command(session, 'activate', [id, 60, 5], activationTar(steps, state));
       return { ...result, log: parseActivation(result.raw) };
     },
   };
@@ -81,7 +81,7 @@ test('hello names the version and the first 10 hex digits of the script\'s own S
   const result = await agent.run(['hello']);
   assert.equal(result.code, 0, result.stderr);
   assert.equal(result.stdout, `deptool-agent ${AGENT_VERSION} ${AGENT_SHA256.slice(0, 10)}\n`);
-  assert.equal(AGENT_VERSION, '0.1.0');
+  assert.equal(AGENT_VERSION, '0.2.0');
 });
 
 test('unknown commands and missing arguments are usage errors (exit 2)', async (t) => {
@@ -291,7 +291,7 @@ test('a session runs `activate` sent on its stdin after ready, then ends and rel
   const agent = new SandboxAgent(root);
   const session = await agent.session('alice');
   assert.equal((await agent.command(session, 'stage', [], stageTar(v1))).code, 0);
-  session.child.stdin.end(Buffer.concat([Buffer.from('activate a1 60\n'), activationTar([['flip', 'caddy', v1.rev], ['state']], '{}\n')]));
+  session.child.stdin.end(Buffer.concat([Buffer.from('activate\ta1\t60\t5\n'), activationTar([['flip', 'caddy', v1.rev], ['state']], '{}\n')]));
   const ended = await new Promise<Buffer>((resolve) => {
     const out: Buffer[] = [];
     session.child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
@@ -307,7 +307,7 @@ test('a session runs `activate` sent on its stdin after ready, then ends and rel
   const next = await agent.session('bob');
   assert.equal(await next.close(), 0);
 
-  // Anything but `activate <id> <timeout>` is a usage error that changes nothing.
+  // A request the session does not know is a usage error that changes nothing.
   const wrong = await agent.session('carol');
   wrong.child.stdin.end('stage\n');
   assert.equal(await new Promise((resolve) => wrong.child.once('close', resolve)), 2);
@@ -559,11 +559,11 @@ test('activate refuses malformed steps and a reused id before changing anything'
     [[['restart', '../x.service']], 'error step 1 (restart): bad unit name\n'],
   ];
   for (const [steps, message] of bad) {
-    const result = await box.agent.command(box.session, 'activate', ['bad', 60], activationTar(steps));
+    const result = await box.agent.command(box.session, 'activate', ['bad', 60, 5], activationTar(steps));
     assert.equal(result.code, 3, message);
     assert.equal(result.stdout, message);
   }
-  const noState = await box.agent.command(box.session, 'activate', ['nostate', 60], tar([{ path: 'steps', content: 'state\n' }]));
+  const noState = await box.agent.command(box.session, 'activate', ['nostate', 60, 5], tar([{ path: 'steps', content: 'state\n' }]));
   assert.equal(noState.stdout, 'error step 1 (state): no state.json was sent\n');
   assert.equal(link(box.at(`${APPS}/caddy/current`)), undefined);
 
@@ -571,15 +571,15 @@ test('activate refuses malformed steps and a reused id before changing anything'
   const reused = await box.activate('a1', [['flip', 'caddy', v1.rev]]);
   assert.equal(reused.code, 3);
   assert.equal(reused.stdout, 'error activation a1 exists\n');
-  assert.equal((await box.agent.command(box.session, 'activate', ['a b', 60], activationTar([]))).code, 2);
+  assert.equal((await box.agent.command(box.session, 'activate', ['a b', 60, 5], activationTar([]))).code, 2);
 });
 
 test('result prints the log and result of a finished activation', async (t) => {
   const box = await sandbox(t);
   await deploy(box, 'a1', v1);
-  const result = await box.agent.command(box.session, 'result', ['a1']);
+  const result = await box.agent.command(box.session, 'result', ['a1', 120]);
   assert.equal(result.stdout, 'step 1 flip ok\nstep 2 state ok\nresult ok\n');
-  assert.equal((await box.agent.command(box.session, 'result', ['nope'])).stdout, 'error no activation nope\n');
+  assert.equal((await box.agent.command(box.session, 'result', ['nope', 120])).stdout, 'error no activation nope\n');
 });
 
 test('the agent is clean under shellcheck -s sh', () => {

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
 import { planCluster } from '../../src/cli/context.js';
 import { movedSincePlan } from '../../src/plan/load.js';
-import { attemptFromPlan } from '../../src/store/from-plan.js';
+import { attemptFromPlan } from '../../src/deploy/attempt.js';
 import { runCli } from '../helpers/cli.js';
 
 let work: string;

@@ -5,7 +5,7 @@ import { FleetAgent, activationTar, parseActivation, revision, stageTar } from '
 import type { AgentResult, Revision, Session, Step } from '../agent/helpers.js';
 import { bootFleet } from './fleet/fleet.js';
 import type { Fleet } from './fleet/fleet.js';
-import { sleep, waitFor } from './fleet/system.js';
+import { waitFor } from './fleet/system.js';
 
 const UNIT_DIR = '/etc/systemd/system';
 const current = (app: string, path: string) => `/var/lib/deptool/apps/${app}/current/${path}`;
@@ -74,7 +74,7 @@ describe('agent on real hosts', () => {
 
     async function activate(id: string, steps: Step[], state = `{"id":"${id}"}\n`) {
       const started = Date.now();
-      const result = await agent.command(session, 'activate', [id, 120], activationTar(steps, state));
+      const result = await agent.command(session, 'activate', [id, 120, 5], activationTar(steps, state));
       assert.equal(result.code, 0, result.stdout + result.stderr);
       return { ...parseActivation(result.raw), ms: Date.now() - started, stdout: result.stdout };
     }
@@ -95,7 +95,7 @@ describe('agent on real hosts', () => {
     it('installs with the contract\'s command and greets with its version', async () => {
       const hello = await agent.run(['hello']);
       assert.equal(hello.code, 0, hello.stderr);
-      assert.match(hello.stdout, /^deptool-agent 0\.1\.0 [0-9a-f]{10}\n$/);
+      assert.match(hello.stdout, /^deptool-agent 0\.2\.0 [0-9a-f]{10}\n$/);
       assert.ok(agent.path.endsWith(hello.stdout.trim().split(' ').slice(1).join('-')));
       assert.deepEqual(session.facts.lines.slice(2, 4), ['hostname agent01', 'system running']);
     });
@@ -118,7 +118,7 @@ describe('agent on real hosts', () => {
         'step 2 link ok',
         'step 3 daemon-reload ok',
         'step 4 enable ok',
-        'unit web.service active running success 0',
+        'unit web.service active running success 0 healthy',
         'step 5 verify ok',
         'step 6 status ok',
         'step 7 state ok',
@@ -160,10 +160,10 @@ describe('agent on real hosts', () => {
         assert.equal(result.result, 'rolled-back', `${id}: ${result.stdout}`);
         assert.deepEqual(result.lines.slice(0, 3), ['step 1 flip ok', 'step 2 daemon-reload ok', 'step 3 restart ok'], result.stdout);
         // Whatever systemd's restart loop shows at that instant (auto-restart, failed, or a new attempt).
-        assert.match(result.lines[3], /^unit web\.service \S+ \S+ \S+ \d+$/, result.stdout);
+        assert.match(result.lines[3], /^unit web\.service \S+ \S+ \S+ \d+ failed$/, result.stdout);
         assert.equal(result.lines[4], 'step 4 verify failed');
         assert.match(result.lines[5], /^error web\.service failed during the settle time /);
-        assert.deepEqual(result.lines.slice(6), ['rollback begin', 'unit web.service active running success 0', 'rollback end'], result.stdout);
+        assert.deepEqual(result.lines.slice(6), ['rollback begin', 'unit web.service active running success 0 healthy', 'rollback end'], result.stdout);
         assert.equal(result.statuses.length, 1, 'the failed unit\'s status, from verify');
         assert.match(result.statuses[0].text, /^● web\.service - deptool e2e web server\n/);
         assert.match(result.statuses[0].text, /\/nonexistent\/python3/);
@@ -260,20 +260,6 @@ describe('agent on real hosts', () => {
       port = await fleet.allocatePort();
     });
 
-    /** Opens a session, retrying while an old one that lost its connection still holds the lock. */
-    async function sessionWhenFree(holder: string): Promise<{ open: ReturnType<FleetAgent['startSession']> }> {
-      return await waitFor(
-        async () => {
-          const open = agent.startSession(holder);
-          const outcome = await Promise.race([open.exited, sleep(300).then(() => undefined)]);
-          if (outcome === undefined) return { open };
-          assert.equal(outcome.code, 75, outcome.stdout + outcome.stderr);
-          return undefined;
-        },
-        { timeoutMs: 10_000, intervalMs: 100, onTimeout: () => new Error('the dropped session never released the lock') },
-      );
-    }
-
     it('completes inside its transient unit; a new session waits for it, and result reports it', async (t) => {
       const first = await agent.session('first');
       const v1 = webApp(port, 'one\n');
@@ -283,7 +269,7 @@ describe('agent on real hosts', () => {
       const setup = await agent.command(
         first,
         'activate',
-        ['d1', 60],
+        ['d1', 60, 5],
         activationTar([['flip', 'web', v1.rev], unitLink('web', 'web.service'), ['daemon-reload'], ['enable', 'web.service'], ['verify', 0, 'web.service']]),
       );
       assert.equal(parseActivation(setup.raw).result, 'ok', setup.stdout);
@@ -291,7 +277,7 @@ describe('agent on real hosts', () => {
       assert.equal((await agent.command(first, 'stage', [], stageTar(v2))).code, 0);
 
       // The long settle keeps the activation busy while its connection goes away.
-      const child = agent.spawn(['activate', '--session', first.pid, 'd2', '60']);
+      const child = agent.spawn(['activate', '--session', first.pid, 'd2', '60', '5']);
       child.stdin.end(activationTar([['flip', 'web', v2.rev], ['restart', 'web.service'], ['verify', 4000, 'web.service'], ['state']], '{"after":"drop"}\n'));
       const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
       await waitFor(
@@ -306,22 +292,25 @@ describe('agent on real hosts', () => {
       await exited;
       const droppedAt = Date.now();
 
-      const { open: second } = await sessionWhenFree('second');
+      // The dropped session keeps the lock until its activation ends: a new session waits for
+      // that (saying so) instead of refusing the host.
+      const second = agent.startSession('second');
       const unit = await fleet.exec('agent02', ['systemctl', 'show', '-p', 'ActiveState', '--value', 'deptool-activate-d2.service']);
       assert.equal(unit.stdout, 'activating\n', 'the activation still runs after its connection dropped');
-      // The new session holds the lock while it waits, so a third one is refused.
-      const third = await agent.startSession('third').exited;
-      assert.equal(third.code, 75);
-      assert.match(third.stdout, /^busy second \d+ \d+\n$/);
 
       const ready = await second.ready;
       t.diagnostic(`the new session was ready ${Date.now() - droppedAt} ms after the drop`);
+      assert.match(ready.facts.lines[0], /^waiting d2 first \d+ \d+$/);
       assert.ok(ready.facts.lines.includes('activation d2 ok'), ready.facts.lines.join('\n'));
+      // A live session with no activation in flight refuses the next one at once.
+      const third = await agent.startSession('third').exited;
+      assert.equal(third.code, 75);
+      assert.match(third.stdout, /^busy second \d+ \d+\n$/);
       assert.equal(ready.facts.state, '{"after":"drop"}\n');
-      const result: AgentResult = await agent.command(ready, 'result', ['d2']);
+      const result: AgentResult = await agent.command(ready, 'result', ['d2', 120]);
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(parseActivation(result.raw), {
-        lines: ['step 1 flip ok', 'step 2 restart ok', 'unit web.service active running success 0', 'step 3 verify ok', 'step 4 state ok'],
+        lines: ['step 1 flip ok', 'step 2 restart ok', 'unit web.service active running success 0 healthy', 'step 3 verify ok', 'step 4 state ok'],
         statuses: [],
         result: 'ok',
       });
@@ -338,7 +327,7 @@ describe('agent on real hosts', () => {
         const result = await agent.command(
           session,
           'activate',
-          ['d3', 2],
+          ['d3', 2, 5],
           activationTar([['flip', 'web', v3.rev], ['restart', 'web.service'], ['verify', 4000, 'web.service'], ['state']]),
         );
         const log = parseActivation(result.raw);
@@ -346,11 +335,11 @@ describe('agent on real hosts', () => {
         assert.deepEqual(log.lines, [
           'step 1 flip ok',
           'step 2 restart ok',
-          'unit web.service active running success 0',
+          'unit web.service active running success 0 healthy',
           'step 3 verify failed',
           'error activation timed out or was stopped',
           'rollback begin',
-          'unit web.service active running success 0',
+          'unit web.service active running success 0 healthy',
           'rollback end',
         ]);
         assert.ok(Date.now() - started < 10_000, 'the verify was cut short at the timeout');

@@ -116,7 +116,7 @@ test('refusals change nothing: wrong hostname, locked host, degraded host, drift
 
   await t.test('a host locked by another deploy', async () => {
     const agent = (await sh('ls /var/lib/deptool/bin/')).trim();
-    const holder = spawn('ssh', ['-F', fx.fleet.sshConfigFile, 'web', `/var/lib/deptool/bin/${agent} session other@laptop`], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const holder = spawn('ssh', ['-F', fx.fleet.sshConfigFile, 'web', `/var/lib/deptool/bin/${agent} session other@laptop 0`], { stdio: ['pipe', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && resolve()));
     try {
       await refused(/locked by another deploy: other@laptop/);
@@ -138,7 +138,7 @@ test('refusals change nothing: wrong hostname, locked host, degraded host, drift
   await t.test('a file changed on the host by hand (drift)', async () => {
     await sh('f=/var/lib/deptool/apps/site/current/index.html; chmod u+w "$f"; echo edited > "$f"');
     try {
-      await refused(/does not match the store \(drift\): site\/index\.html was changed on the host/);
+      await refused(/changed outside deptool \(drift\): site\/index\.html was changed on the host\. Run 'deptool sync --limit web' to accept the host as it is, or 'deptool deploy --overwrite-drift --limit web' to replace the edits/);
     } finally {
       await sh("f=/var/lib/deptool/apps/site/current/index.html; printf 'baseline\\n' > \"$f\"; chmod a-w \"$f\"");
     }

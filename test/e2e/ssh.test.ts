@@ -207,12 +207,6 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
       assert.ok(stats.minMs > 0 && stats.minMs <= stats.medianMs && stats.medianMs <= stats.p95Ms);
     });
 
-    test('a command round trip takes milliseconds, not a delayed-ACK wait (TCP_NODELAY)', async () => {
-      // With Nagle's algorithm on, each exec of `true` over loopback took 50-90 ms; without, ~5 ms.
-      const stats = await ping(connection, 20);
-      assert.ok(stats.medianMs < 25, `median round trip ${stats.medianMs.toFixed(1)} ms`);
-    });
-
     test('after close, commands are refused as lost', async () => {
       const extra = await connect(target(a));
       const channel = await extra.open(['cat']);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { loadDeployed } from '../../src/plan/load.js';
 import { makePlan } from '../../src/plan/plan.js';
 import { renderText } from '../../src/render/text.js';
-import { attemptFromPlan } from '../../src/store/from-plan.js';
+import { attemptFromPlan } from '../../src/deploy/attempt.js';
 import { Store } from '../../src/store/store.js';
 import { loadConfigTree } from '../../src/tree/load.js';
 

@@ -1,11 +1,12 @@
 // `deptool deploy`: show the plan, confirm, then lock, check and activate every host,
 // and record the attempt in the store.
-import { treeReader } from '../../plan/load.js';
+import { loadPlanContents } from '../../plan/load.js';
+import { deployTarget, replanner } from '../../deploy/targets.js';
 import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
-import { run as runDiff } from './diff.js';
+import { diffText, show } from './diff.js';
 
 export const spec: CommandSpec = {
   name: 'deploy',
@@ -25,18 +26,15 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     dir: args.positionals[0],
     limit: listOption(args.values.limit),
   });
-  const { tree } = planned;
+  const { tree, store } = planned;
+  const target = deployTarget(tree, planned.deployed, planned.base, planned.limit);
   return apply(io, args, {
     cluster: planned,
-    store: planned.store,
+    store,
     ref: planned.ref,
-    plan: planned.plan,
     deployed: planned.deployed,
-    desired: tree.hosts,
-    content: treeReader(tree.dir),
-    sourceDir: tree.dir,
-    showDiff: async () => {
-      await runDiff(io, { values: { store: args.values.store, limit: args.values.limit }, positionals: args.positionals });
-    },
+    target,
+    replan: replanner(target, (deployed, base, hosts) => deployTarget(tree, deployed, base, hosts)),
+    showDiff: async (shown) => show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false)),
   });
 }

@@ -1,15 +1,12 @@
 // `deptool rollback`: puts apps of one host back to their previous version (or to the
 // version of a store commit) and records it as a new forward commit. The revision is
 // normally still on the host, so this is a flip of `current` and a restart: O(1).
-import { basename } from 'node:path';
 import { UsageError } from '../../errors.js';
-import { loadDeployed, loadPlanContents } from '../../plan/load.js';
-import { planRollback } from '../../plan/rollback.js';
-import { Store } from '../../store/store.js';
-import { loadCluster } from '../../tree/load.js';
+import { rollbackTarget, replanner } from '../../deploy/targets.js';
+import { loadPlanContents } from '../../plan/load.js';
 import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
-import { clusterDir, clusterRef, storeDir } from '../context.js';
+import { openCluster } from '../context.js';
 import type { Io } from '../io.js';
 import { diffText, show } from './diff.js';
 
@@ -34,33 +31,26 @@ export const spec: CommandSpec = {
 export async function run(io: Io, args: Parsed): Promise<number> {
   const host = args.values.host as string | undefined;
   if (!host) throw new UsageError("rollback needs --host HOST.\nRun 'deptool rollback --help' for usage.");
-  const store = await Store.open(storeDir(io, args.values.store as string | undefined));
-  const dir = await clusterDir(io, store, args.positionals[0]);
-  const cluster = await loadCluster(dir, { cwd: io.cwd });
-  const ref = clusterRef(basename(dir));
-  const base = await store.tip(ref);
-  const deployed = await loadDeployed(store, await store.readTree(base));
-  const rollback = await planRollback({
+  const cluster = await openCluster(io, { store: args.values.store as string | undefined, dir: args.positionals[0] });
+  const { store, ref } = cluster;
+  const request = {
     store,
     ref,
     cluster: cluster.tree.cluster,
-    base,
-    deployed,
+    base: cluster.base,
+    deployed: cluster.deployed,
     hosts: [host],
     apps: listOption(args.values.app),
     to: (args.values.to as string | undefined) ?? 'previous',
-  });
-  const { plan, content } = rollback;
+  };
+  const target = await rollbackTarget(request);
   return apply(io, args, {
     cluster,
     store,
     ref,
-    plan,
-    deployed,
-    desired: rollback.desired,
-    content,
-    sourceDir: null,
-    title: rollback.title,
-    showDiff: async () => show(io, diffText(plan, await loadPlanContents(plan, store, content), false)),
+    deployed: cluster.deployed,
+    target,
+    replan: replanner(target, (deployed, base) => rollbackTarget({ ...request, deployed, base })),
+    showDiff: async (shown) => show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false)),
   });
 }

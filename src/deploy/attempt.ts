@@ -1,9 +1,9 @@
-// Builds the store record of a deploy attempt from its plan: the commit title and,
-// for hosts whose changes really landed, the app subtrees to write.
+// Builds the store records of a run: a deploy attempt from its plan (the commit title and,
+// for hosts whose changes really landed, the app subtrees to write), and a sync of what hosts run.
 import { join } from 'node:path';
 import type { AppPlan, Plan } from '../plan/types.js';
 import type { ClusterSnapshot } from '../tree/types.js';
-import type { AppWrite, Attempt, HostResult } from './types.js';
+import type { AppWrite, Attempt, HostResult, WriteFile } from '../store/types.js';
 
 function list(names: readonly string[]): string {
   return names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
@@ -66,6 +66,44 @@ export function attemptFromPlan(plan: Plan, desired: ClusterSnapshot, sourceDir:
     parent: plan.base,
     title: attemptTitle(plan),
     results,
+    writes,
+    trailers: options.trailers,
+    author: options.author,
+    date: options.date,
+  };
+}
+
+/** What one host runs, as read back from it, for the store to record. */
+export interface SyncedHost {
+  readonly host: string;
+  /** app -> its files, with where the store gets each one's content when it lacks it. */
+  readonly apps: ReadonlyMap<string, ReadonlyMap<string, WriteFile>>;
+  /** What the store said before, in one line (for the record's detail). */
+  readonly detail: string;
+}
+
+/** `Sync web1`, `Sync web1, web2`, `Sync 5 hosts`. */
+function syncTitle(hosts: readonly SyncedHost[]): string {
+  return `Sync ${hosts.length <= 3 ? hosts.map((h) => h.host).join(', ') : `${hosts.length} hosts`}`;
+}
+
+/**
+ * The record of what `hosts` run, replacing what the store said (`deployed`): apps the
+ * store has there but the host does not are removed from it.
+ */
+export function syncAttempt(hosts: readonly SyncedHost[], deployed: ClusterSnapshot, base: string | null, options: Omit<AttemptOptions, 'results'>): Attempt {
+  const writes = new Map<string, Map<string, AppWrite | null>>();
+  for (const synced of hosts) {
+    const apps = new Map<string, AppWrite | null>();
+    for (const app of deployed.get(synced.host)?.apps.keys() ?? []) if (!synced.apps.has(app)) apps.set(app, null);
+    for (const [app, files] of synced.apps) apps.set(app, { files });
+    writes.set(synced.host, apps);
+  }
+  return {
+    ref: options.ref,
+    parent: base,
+    title: syncTitle(hosts),
+    results: hosts.map((h) => ({ host: h.host, status: 'synced', detail: h.detail })),
     writes,
     trailers: options.trailers,
     author: options.author,
