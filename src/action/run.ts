@@ -12,7 +12,7 @@ import { planDigest, renderJson } from '../plan/json.js';
 import { loadClusterState, loadPlanContents, treeReader, type ClusterState } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
 import type { Plan, PlanContents } from '../plan/types.js';
-import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown } from '../render/markdown.js';
+import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown, withStatusNote } from '../render/markdown.js';
 import { checkPushAccess, publish } from '../store/remote.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { actionConnector } from './connect.js';
@@ -21,6 +21,7 @@ import { readContext, type RunContext } from './context.js';
 import { ForbiddenError, GitHubApi, type Comment, type MergedPull } from './github.js';
 import { readInputs, type ActionInputs } from './inputs.js';
 import { annotations, failedUnits, outcomeHeader, outcomeMarkdown, type OutcomeSummary } from './report.js';
+import { decideReview, deployNotes, refusalNotes, type Review, type ReviewDecision } from './review.js';
 import { openActionStore, type ActionStore } from './store.js';
 
 type Mode = 'plan' | 'deploy' | 'rollback';
@@ -137,26 +138,28 @@ async function planMode(setup: Setup): Promise<Finished> {
   return { code: ExitCode.ok, message: '' };
 }
 
-/** The merged pull request of the pushed commit and its plan comment, or why they could not be looked up. */
-async function reviewedPlan(api: GitHubApi, sha: string, cluster: string): Promise<{ pr: MergedPull | null; reviewed: Comment | null; lookupError: string | null }> {
+/** The merged pull request of the pushed commit and its plan comment (the reviewed plan), or why there is none; `comment` is set only with a 'comment' review. */
+async function reviewedPlan(api: GitHubApi, sha: string, cluster: string): Promise<{ review: Review; comment: Comment | null }> {
   try {
     const pr = await api.mergedPullFor(sha);
-    return { pr, reviewed: pr === null ? null : await api.findPlanComment(pr.number, cluster), lookupError: null };
+    if (pr === null) return { review: { kind: 'no-pull-request', sha }, comment: null };
+    const comment = await api.findPlanComment(pr.number, cluster);
+    const marker = comment === null ? null : parsePlanMarker(comment.body);
+    if (comment === null || marker === null) return { review: { kind: 'no-comment', pr }, comment: null };
+    return { review: { kind: 'comment', pr, url: comment.url, marker }, comment };
   } catch (error) {
     // Without the reviewed plan the deploy is unreviewed, which require-reviewed-plan decides on; it is no crash.
-    return { pr: null, reviewed: null, lookupError: `Could not look up the reviewed plan on GitHub (${error instanceof Error ? error.message : String(error)}); grant 'pull-requests: read'.` };
+    return { review: { kind: 'lookup-failed', error: error instanceof Error ? error.message : String(error) }, comment: null };
   }
 }
 
-/** Why the deploy's plan is not the reviewed one, or null when it is. */
-function reviewProblem(pr: MergedPull | null, reviewed: Comment | null, digest: string, sha: string): string | null {
-  if (pr === null) return `No merged pull request found for commit ${sha.slice(0, 10)}: there is no reviewed plan to compare with.`;
-  if (reviewed === null) return `Pull request #${pr.number} has no deptool plan comment for this cluster: the plan was not reviewed there.`;
-  const marker = parsePlanMarker(reviewed.body);
-  if (marker?.digest !== digest) {
-    return `The plan differs from the one reviewed on pull request #${pr.number} (reviewed ${marker?.digest ?? 'unknown'}, now ${digest}): the store or the config tree changed since the review.`;
-  }
-  return null;
+/**
+ * Replaces the status note of the reviewed plan's comment. Its marker and plan stay: only the
+ * plan job writes them, so what the next run compares with is always what was reviewed.
+ */
+async function postStatus(setup: Setup, pr: MergedPull | null, comment: Comment | null, notes: readonly string[]): Promise<void> {
+  if (pr === null || comment === null) return;
+  await postComment(setup, pr.number, withStatusNote(comment.body, notes), comment);
 }
 
 /**
@@ -280,17 +283,19 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
 async function deployMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs, api } = setup;
   const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
-  const { plan, digest } = rendered;
-  const { pr, reviewed, lookupError } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
-  const problem = plan.hosts.length === 0 ? null : (lookupError ?? reviewProblem(pr, reviewed, digest, context.sha));
+  const { plan } = rendered;
+  const { review, comment } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
+  const pr = review.kind === 'comment' || review.kind === 'no-comment' ? review.pr : null;
+  const decision = decideReview(review, plan, inputs.requireReviewedPlan ? 'require' : 'warn');
 
-  if (problem !== null && inputs.requireReviewedPlan) {
-    const refusal = `⛔ **Not deployed**: ${problem} \`require-reviewed-plan\` is on; open a pull request to review the current plan.`;
-    await writeSummary(setup, rendered, { header: refusal });
-    if (pr !== null) await postComment(setup, pr.number, commentMarkdown(setup, rendered, `${refusal} ([run](${context.runUrl}))`), reviewed);
-    return { code: ExitCode.failed, message: `Not deployed: ${problem}` };
+  if (decision.verdict === 'refuse') {
+    const why = `${decision.problem} \`require-reviewed-plan\` is on. ${decision.advice}`;
+    await writeSummary(setup, rendered, { header: `⛔ **Not deployed**: ${why}` });
+    await postStatus(setup, pr, comment, refusalNotes(decision, context.runUrl));
+    return { code: ExitCode.failed, message: `Not deployed: ${why}` };
   }
-  if (problem !== null) core.warning(problem, { title: 'Deploying a plan that was not reviewed' });
+  if (decision.verdict === 'warn') core.warning(decision.problem!, { title: 'Deploying a plan that was not reviewed' });
+  if (decision.note !== null) core.info(decision.note);
   if (plan.hosts.length === 0) {
     await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };
@@ -298,34 +303,36 @@ async function deployMode(setup: Setup): Promise<Finished> {
 
   await checkPushAccess(store.store, store.remote, store.base);
   const target = deployTarget(cluster.tree, deployed, store.base);
-  let notReviewed: string | null = null;
+  let corrected: ReviewDecision | null = null;
   const result = await applyHosts(setup, {
     target,
     dryRun: false,
     pullRequest: pr?.url,
     replan: replanner(target, (next, base, hosts) => deployTarget(cluster.tree, next, base, hosts)),
-    approveCorrected: (corrected) => {
-      const problem = lookupError ?? reviewProblem(pr, reviewed, planDigest(corrected.plan), context.sha);
-      if (problem !== null && inputs.requireReviewedPlan) notReviewed = problem;
-      else if (problem !== null) core.warning(`Recording what the hosts run changed the plan: ${problem}`, { title: 'Deploying a plan that was not reviewed' });
-      return Promise.resolve(notReviewed === null);
+    // Hosts read back into the store at lock time may plan differently: the same review decides.
+    approveCorrected: (next) => {
+      corrected = decideReview(review, next.plan, inputs.requireReviewedPlan ? 'require' : 'warn');
+      if (corrected.verdict === 'warn') core.warning(`After the store recorded what the hosts run: ${corrected.problem!}`, { title: 'Deploying a plan that was not reviewed' });
+      return Promise.resolve(corrected.verdict !== 'refuse');
     },
   });
   const applied = result.target === target ? rendered : await planned(setup, result.target.plan, treeReader(cluster.tree.dir));
-  if (result.declined) {
-    const why = `the store did not know what ${result.synced?.hosts.map((h) => h.host).join(', ') ?? 'some hosts'} ran; it recorded that (store commit ${result.synced?.commit.slice(0, 10) ?? '?'}), and then ${notReviewed ?? 'the plan changed'} \`require-reviewed-plan\` is on: nothing was deployed.`;
+  const synced = result.synced === null ? '' : `The store did not know what ${result.synced.hosts.map((h) => h.host).join(', ')} ran; store commit ${result.synced.commit.slice(0, 10)} records it. `;
+  if (result.declined && corrected !== null) {
+    const decision: ReviewDecision = corrected;
+    const why = `${synced}${decision.problem} \`require-reviewed-plan\` is on. ${decision.advice}`;
     await writeSummary(setup, applied, { header: `⛔ **Not deployed**: ${why}` });
+    await postStatus(setup, pr, comment, refusalNotes(decision, context.runUrl));
     return { code: ExitCode.failed, message: `Not deployed: ${why}` };
   }
   const summary: OutcomeSummary = { verb: 'Deploy', outcomes: result.outcomes, seconds: result.seconds, runUrl: context.runUrl, storeCommit: result.commit, synced: result.synced };
   const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], result.recordError, result.interrupted);
   await writeSummary(setup, applied, { before: outcome });
-  if (pr !== null) {
-    // The hosts and the store are done: a failing comment update must not turn the outcome into a failure.
-    await postComment(setup, pr.number, commentMarkdown(setup, applied, outcomeHeader(summary)), reviewed).catch((error: unknown) => {
-      core.warning(`Could not update the plan comment on pull request #${pr.number}: ${error instanceof Error ? error.message : String(error)}`);
-    });
-  }
+  const resumable = result.recordError === null && result.outcomes.some((o) => o.status !== 'deployed' && o.status !== 'unchanged');
+  // The hosts and the store are done: a failing comment update must not turn the outcome into a failure.
+  await postStatus(setup, pr, comment, deployNotes(corrected ?? decision, `${synced}${outcomeHeader(summary)}`, resumable)).catch((error: unknown) => {
+    core.warning(`Could not update the plan comment on pull request #${pr?.number}: ${error instanceof Error ? error.message : String(error)}`);
+  });
   return finished;
 }
 

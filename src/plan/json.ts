@@ -1,5 +1,5 @@
-// The plan's JSON form (schema documented in docs/plan-json.md) and its digest:
-// sha256 over a canonical serialisation, so one plan has one digest on any machine.
+// The plan's JSON form (schema documented in docs/plan-json.md), its digest and its hosts'
+// digests: sha256 over a canonical serialisation, so one plan has one digest on any machine.
 import { createHash } from 'node:crypto';
 import type { FileEntry } from '../tree/types.js';
 import type { AppPlan, HostPlan, Plan } from './types.js';
@@ -29,7 +29,7 @@ function appJson(app: AppPlan): Json {
   };
 }
 
-function hostJson(host: HostPlan): Json {
+function hostJson(host: HostPlan): { [key: string]: Json } {
   return {
     host: host.host,
     new_host: host.newHost,
@@ -54,8 +54,24 @@ export function canonicalJson(value: Json): string {
  * long as the changes it would make are the same.
  */
 export function planDigest(plan: Plan): string {
-  const subject = { schema: plan.schema, cluster: plan.cluster, hosts: plan.hosts.map(hostJson) };
-  return `sha256:${createHash('sha256').update(canonicalJson(subject), 'utf8').digest('hex')}`;
+  return `sha256:${digestOf(plan, plan.hosts).toString('hex')}`;
+}
+
+function digestOf(plan: Pick<Plan, 'schema' | 'cluster'>, hosts: readonly HostPlan[]): Buffer {
+  const subject = { schema: plan.schema, cluster: plan.cluster, hosts: hosts.map(hostJson) };
+  return createHash('sha256').update(canonicalJson(subject), 'utf8').digest();
+}
+
+/** Bytes of a host digest: 128 bits, so two host plans with one digest cost 2^64 tries to craft. */
+const HOST_DIGEST_BYTES = 16;
+
+/**
+ * One host's plan, digested as the plan digest would be for a plan holding only that host
+ * (its first 128 bits, base64url): short enough for a thousand of them in the plan comment's
+ * marker, and naming the host, so equal digests mean the same changes on the same host.
+ */
+export function hostDigest(plan: Pick<Plan, 'schema' | 'cluster'>, host: HostPlan): string {
+  return digestOf(plan, [host]).subarray(0, HOST_DIGEST_BYTES).toString('base64url');
 }
 
 function count<T>(items: readonly T[], pick: (item: T) => string): Record<string, number> {
@@ -79,7 +95,7 @@ export function planToJson(plan: Plan): Json {
       files: { add: 0, modify: 0, remove: 0, ...count(files, (f) => f.change) },
       rollback_unavailable: plan.hosts.filter((h) => !h.rollback.available).map((h) => h.host),
     },
-    hosts: plan.hosts.map(hostJson),
+    hosts: plan.hosts.map((host) => ({ host: host.host, digest: hostDigest(plan, host), ...hostJson(host) })),
     up_to_date: [...plan.upToDate],
     untracked: [...plan.untracked],
   };

@@ -2,11 +2,14 @@
 import { createHash } from 'node:crypto';
 import { markdownTable } from 'markdown-table';
 import picomatch from 'picomatch';
+import { hostDigest } from '../plan/json.js';
 import type { AppPlan, FileChange, HostPlan, Plan, PlanContents } from '../plan/types.js';
 import { appItems } from './text.js';
 import { type FileDiff, fileDiff, modeNote } from './unified-diff.js';
 
-/** Under GitHub's 65,536-character comment limit, with room for a header added around the plan. */
+/** GitHub's limit on a comment's body, in characters. */
+export const COMMENT_LIMIT = 65_536;
+/** Under COMMENT_LIMIT, with room for a status note added to the plan later (withStatusNote). */
 export const COMMENT_BUDGET = 65_000;
 /** Under GitHub's 1 MiB job summary limit (counted in bytes: use with `unit: 'utf8'`). */
 export const JOB_SUMMARY_BUDGET = 1_000_000;
@@ -16,12 +19,18 @@ export interface PlanMarker {
   readonly cluster: string;
   readonly schema: number;
   readonly digest: string;
+  /**
+   * hostDigest of each host of the plan, in the plan's order. Null when the marker has none: one
+   * written before per-host digests, or a plan whose digests would take over half the budget
+   * (some 1,400 hosts in a comment); only the whole plan's digest can be compared then.
+   */
+  readonly hosts: readonly string[] | null;
 }
 
 export interface MarkdownOptions {
   /** Globs over `<host>/<app>/<path>` (dotfiles included) whose content is never shown, only sha256 prefixes. */
   readonly sensitivePaths: readonly string[];
-  /** The plan digest (`sha256:…`), recorded in the marker and shown at the end. */
+  /** The plan digest (`sha256:…`), recorded in the marker with the hosts' digests, and shown at the end. */
   readonly digest: string;
   /** The output stays strictly below this size (default COMMENT_BUDGET). */
   readonly budget?: number;
@@ -239,20 +248,50 @@ function encodeField(value: string): string {
   return value.replace(/[^A-Za-z0-9._:~-]/gu, (c) => encodeURIComponent(c));
 }
 
+/** Host digests are base64url (`[A-Za-z0-9_-]`), so a comma separates them and nothing needs encoding. */
 export function planMarker(marker: PlanMarker): string {
-  return `<!-- deptool-plan cluster=${encodeField(marker.cluster)} schema=${marker.schema} digest=${encodeField(marker.digest)} -->`;
+  const hosts = marker.hosts === null ? '' : ` hosts=${marker.hosts.join(',')}`;
+  return `<!-- deptool-plan cluster=${encodeField(marker.cluster)} schema=${marker.schema} digest=${encodeField(marker.digest)}${hosts} -->`;
 }
 
 /** Reads the marker from the first line of a comment body; null when the body is not a plan comment. */
 export function parsePlanMarker(body: string): PlanMarker | null {
-  const match = /^<!-- deptool-plan cluster=(\S+) schema=(\d+) digest=(\S+) -->(?:\r?\n|$)/.exec(body);
+  const match = /^<!-- deptool-plan cluster=(\S+) schema=(\d+) digest=(\S+)( hosts=([\w-]+(?:,[\w-]+)*)?)? -->(?:\r?\n|$)/.exec(body);
   if (!match) return null;
   try {
-    const [, cluster, schema, digest] = match;
-    return { cluster: decodeURIComponent(cluster), schema: Number(schema), digest: decodeURIComponent(digest) };
+    const [, cluster, schema, digest, field, hosts] = match;
+    // `hosts=` alone is a plan with no host to change; no `hosts=` at all, a marker without host digests.
+    const hostDigests = field === undefined ? null : hosts === undefined ? [] : hosts.split(',');
+    return { cluster: decodeURIComponent(cluster), schema: Number(schema), digest: decodeURIComponent(digest), hosts: hostDigests };
   } catch {
     return null;
   }
+}
+
+const STATUS_OPEN = '<!-- deptool-status -->';
+const STATUS_CLOSE = '<!-- /deptool-status -->';
+
+/**
+ * The plan comment `body` with its status note (right under the heading) replaced by the
+ * first of `notes` that keeps the body within COMMENT_LIMIT, or removed when none does. The
+ * marker and the plan stay as they are: they are what was reviewed. A note is one paragraph
+ * of Markdown, between hidden delimiters so the next note can replace it.
+ */
+export function withStatusNote(body: string, notes: readonly string[]): string {
+  const headingEnd = body.indexOf('\n', body.indexOf('\n') + 1);
+  const head = headingEnd < 0 ? body.replace(/\n$/, '') : body.slice(0, headingEnd);
+  let rest = headingEnd < 0 ? '\n' : body.slice(headingEnd);
+  const open = `\n\n${STATUS_OPEN}\n\n`;
+  const close = `\n\n${STATUS_CLOSE}`;
+  if (rest.startsWith(open)) {
+    const end = rest.indexOf(close, open.length);
+    if (end >= 0) rest = rest.slice(end + close.length);
+  }
+  for (const note of notes) {
+    const candidate = `${head}${open}${note}${close}${rest}`;
+    if (candidate.length <= COMMENT_LIMIT) return candidate;
+  }
+  return head + rest;
 }
 
 /**
@@ -270,8 +309,10 @@ export function renderMarkdownReport(plan: Plan, contents: PlanContents, options
   const cost = (blocks: readonly string[]) => blocks.reduce((sum, block) => sum + measure(block) + 2, 0);
   const fullPlanAt = options.fullPlanAt === undefined ? 'the job summary' : options.fullPlanAt;
 
+  const marker = { cluster: plan.cluster, schema: plan.schema, digest: options.digest };
+  const withHosts = planMarker({ ...marker, hosts: plan.hosts.map((host) => hostDigest(plan, host)) });
   const title = [
-    `${planMarker({ cluster: plan.cluster, schema: plan.schema, digest: options.digest })}\n### deptool plan for cluster ${codeSpan(plan.cluster)}`,
+    `${measure(withHosts) <= budget / 2 ? withHosts : planMarker({ ...marker, hosts: null })}\n### deptool plan for cluster ${codeSpan(plan.cluster)}`,
     ...(options.header ? [options.header] : []),
     summaryLine(plan),
   ];

@@ -1,6 +1,7 @@
 // The Action's deploy and rollback on real hosts: merged pull requests deploy and push the
 // store branch, broken units are annotated with their systemd status, workflow_dispatch
-// rolls back, and two racing runs both land in the store branch.
+// rolls back, two racing runs both land in the store branch, and re-running a reviewed deploy
+// that failed on one host deploys what is left of the reviewed plan.
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { actionRepo, type ActionRepo } from '../action/repo.js';
 import { git, writeTree } from '../helpers/write-tree.js';
 import { runAction, type ActionRun } from '../action/runner.js';
 import { bootFleet, type Fleet } from './fleet/fleet.js';
+import { waitFor } from './fleet/system.js';
 
 const BOT = 'github-actions[bot]';
 const TOKEN = 'ghs_workflowtoken';
@@ -62,8 +64,8 @@ function site(host: string, content: string, execStart?: string): Record<string,
   };
 }
 
-async function served(host: string): Promise<string> {
-  const url = `http://127.0.0.1:${ports.get(host)}/index.html`;
+async function served(host: string, port = ports.get(host)): Promise<string> {
+  const url = `http://127.0.0.1:${port}/index.html`;
   const result = await fleet.exec(host, ['python3', '-c', `import urllib.request;print(urllib.request.urlopen('${url}').read().decode(),end='')`]);
   return result.stdout;
 }
@@ -224,4 +226,59 @@ test('workflow_dispatch rolls a host back to its version in a given store commit
   assert.equal(await served('web2'), 'one\n');
   assert.equal(repo.storeGit('rev-parse', 'HEAD~1'), tip, 'forward only: the history is kept');
   assert.match(repo.storeGit('log', '-1', '--format=%s'), new RegExp(`^Roll back site to ${first.slice(0, 10)} on web2$`));
+});
+
+test('a reviewed deploy that failed on one host is resumed by re-running the job: it deploys exactly the host left', async () => {
+  // web2's new revision serves on a port that another process on web2 holds, until the test stops it.
+  const port = await fleet.allocatePort();
+  const serve = `/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1 --directory /var/lib/deptool/apps/site/current`;
+  await repo.write({ ...site('web1', 'three\n'), ...site('web2', 'three\n', serve) });
+  const squatter = await fleet.exec('web2', ['systemd-run', '--unit', 'squatter', 'python3', '-m', 'http.server', String(port), '--bind', '127.0.0.1', '--directory', '/tmp']);
+  assert.equal(squatter.code, 0, squatter.stderr);
+  await waitFor(async () => ((await fleet.exec('web2', ['python3', '-c', `import socket;socket.create_connection(('127.0.0.1',${port}))`])).code === 0 ? true : undefined), {
+    timeoutMs: 20_000,
+    intervalMs: 100,
+    onTimeout: () => new Error(`nothing listens on ${port} on web2`),
+  });
+
+  const planned = await runAction({ eventName: 'pull_request', payload: pullRequest('synchronize'), workspace: repo.workspace, sha: PR.head.sha, ref: `refs/pull/${PR.number}/merge`, apiUrl: api.url, inputs: { cluster: 'prod', 'sensitive-paths': '*/*/secret.env' } });
+  assert.equal(planned.code, 0, planned.stdout);
+  const reviewed = parsePlanMarker(comment()!.body)!;
+  assert.equal(reviewed.hosts!.length, 2);
+  // Settle long enough that a server failing to bind is seen failing however busy the machine is.
+  const inputs = { 'require-reviewed-plan': 'true', settle: '3' };
+
+  const failed = await onPush(repo.workspace, inputs);
+  assert.equal(failed.code, 1, failed.stdout);
+  assert.equal(await served('web1'), 'three\n');
+  assert.equal(await served('web2'), 'one\n', 'web2 was rolled back to its old revision');
+  assert.match(repo.storeGit('log', '-1', '--format=%B'), /Deptool-Result: web1 deployed\nDeptool-Result: web2 rolled-back/);
+  const afterFailure = comment()!;
+  assert.deepEqual(parsePlanMarker(afterFailure.body), reviewed, 'the comment keeps the reviewed plan');
+  assert.match(afterFailure.body, /❌ \*\*Deploy did not succeed\*\*.*`web2`.* Re-running the job deploys this plan to the hosts that did not succeed, once what made them fail is fixed\./);
+
+  const stopped = await fleet.exec('web2', ['systemctl', 'stop', 'squatter']);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  const web1Revision = (await fleet.exec('web1', ['readlink', '/var/lib/deptool/apps/site/current'])).stdout;
+  const tip = repo.storeGit('rev-parse', 'HEAD');
+
+  const rerun = await onPush(repo.workspace, inputs);
+  assert.equal(rerun.code, 0, rerun.stdout);
+  assert.match(rerun.stdout, new RegExp(`Deploying what is left of the plan reviewed on pull request #${PR.number} to 1 host: \`web2\`; 1 host of it is already up to date\\.`));
+  assert.deepEqual((JSON.parse(rerun.outputs['result-json']) as { host: string; status: string }[]).map((r) => `${r.host} ${r.status}`), ['web2 deployed']);
+  assert.equal(await served('web2', port), 'three\n');
+  assert.equal(await served('web1'), 'three\n');
+  assert.equal((await fleet.exec('web1', ['readlink', '/var/lib/deptool/apps/site/current'])).stdout, web1Revision, 'web1 was left alone');
+
+  assert.equal(repo.storeGit('rev-parse', 'HEAD~1'), tip);
+  const message = repo.storeGit('log', '-1', '--format=%B');
+  assert.match(message, /^Update site on web2\n/);
+  assert.match(message, /Deptool-Result: web2 deployed/);
+  assert.ok(!message.includes('web1'), message);
+  assert.equal(repo.storeGit('show', 'HEAD:web2/site/index.html'), 'three');
+  const resumed = comment()!;
+  assert.deepEqual(parsePlanMarker(resumed.body), reviewed, 'a further re-run still compares with the reviewed plan');
+  assert.match(resumed.body, /✅ \*\*Deploy succeeded\*\* in \[this run\]\([^)]+\) \(1 deployed\).* It deployed what was left of this plan: 1 host of it was already up to date\./);
+  assert.equal(resumed.body.match(/\*\*Deploy /g)?.length, 1, 'the new status replaced the old one');
+  api.assertNoViolations();
 });

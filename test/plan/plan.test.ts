@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { planDigest, planToJson } from '../../src/plan/json.js';
+import { hostDigest, planDigest, planToJson } from '../../src/plan/json.js';
 import { makePlan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderText } from '../../src/render/text.js';
@@ -132,6 +132,35 @@ test('the digest is stable, ignores the store commit, and changes with any file'
     '"units":{"disable":[],"enable":[],"link":[],"restart":[],"unlink":[]}}],"host":"web","new_host":false,' +
     '"rollback":{"available":true,"reasons":[]}}],"schema":1}';
   assert.equal(planDigest(one), `sha256:${createHash('sha256').update(canonical).digest('hex')}`);
+});
+
+test('a host digest is the first 128 bits of the digest of a plan holding only that host', () => {
+  const deployed = snapshot({ 'web1/app/f': '1', 'web2/app/f': '1' });
+  const desired = snapshot({ 'web1/app/f': '2', 'web2/app/f': '2' });
+  const both = makePlan({ cluster: 'prod', base: 'a'.repeat(40), deployed, desired });
+  const [web1, web2] = both.hosts;
+  const alone = { ...both, hosts: [web1] };
+  const expected = Buffer.from(planDigest(alone).slice('sha256:'.length, 'sha256:'.length + 32), 'hex').toString('base64url');
+  assert.equal(hostDigest(both, web1), expected);
+  assert.match(hostDigest(both, web1), /^[\w-]{22}$/);
+  // The same changes on another host are another host's plan.
+  assert.notEqual(hostDigest(both, web2), hostDigest(both, web1));
+  // A host's digest does not depend on the other hosts of the plan, nor on the store commit.
+  const later = makePlan({ cluster: 'prod', base: 'b'.repeat(40), deployed: snapshot({ 'web1/app/f': '1', 'web2/app/f': '2' }), desired });
+  assert.deepEqual(later.hosts.map((h) => h.host), ['web1']);
+  assert.equal(hostDigest(later, later.hosts[0]), hostDigest(both, web1));
+  const changed = makePlan({ cluster: 'prod', base: null, deployed, desired: snapshot({ 'web1/app/f': '3', 'web2/app/f': '2' }) });
+  assert.notEqual(hostDigest(changed, changed.hosts[0]), hostDigest(both, web1));
+  assert.equal(hostDigest(changed, changed.hosts[1]), hostDigest(both, web2));
+  assert.notEqual(hostDigest({ ...both, cluster: 'staging' }, web1), hostDigest(both, web1));
+});
+
+test('the JSON form lists each host with its digest, outside the plan digest', () => {
+  const result = plan(snapshot({ 'web/app/f': '1' }), snapshot({ 'web/app/f': '2' }));
+  const json = planToJson(result) as { digest: string; hosts: Record<string, unknown>[] };
+  assert.deepEqual(Object.keys(json.hosts[0]), ['host', 'digest', 'new_host', 'rollback', 'apps']);
+  assert.equal(json.hosts[0].digest, hostDigest(result, result.hosts[0]));
+  assert.equal(json.digest, planDigest(result));
 });
 
 test('the JSON form carries the schema, summary and per-file ids', () => {

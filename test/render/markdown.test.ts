@@ -2,14 +2,17 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
+import { hostDigest } from '../../src/plan/json.js';
 import type { AppPlan, FileChange, Plan, PlanContents, SymlinkChange, UnitChanges } from '../../src/plan/types.js';
 import {
   COMMENT_BUDGET,
+  COMMENT_LIMIT,
   JOB_SUMMARY_BUDGET,
   parsePlanMarker,
   planMarker,
   renderMarkdown,
   renderMarkdownReport,
+  withStatusNote,
 } from '../../src/render/markdown.js';
 import { fileDiff } from '../../src/render/unified-diff.js';
 import { count, outsideCode, structure, toHtml } from '../helpers/gfm.js';
@@ -121,7 +124,7 @@ test('a small plan renders exactly as the sticky comment', () => {
   assert.equal(
     markdown,
     [
-      `<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} -->`,
+      `<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} hosts=${hostDigest(plan, plan.hosts[0])} -->`,
       '### deptool plan for cluster `prod`',
       '',
       'Planned by [run 42](https://github.com/acme/infra/actions/runs/42).',
@@ -183,7 +186,7 @@ test('a plan with nothing to do says every host is up to date', () => {
   assert.equal(
     report.markdown,
     [
-      `<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} -->`,
+      `<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} hosts= -->`,
       '### deptool plan for cluster `prod`',
       '',
       'All hosts in cluster `prod` are up to date.',
@@ -437,11 +440,78 @@ test('names with Markdown, HTML, pipes and newlines stay inside their cells and 
   assert.ok(!html.includes('<b>') && !html.includes('<h1>'));
 });
 
-test('the marker round-trips cluster names that could end an HTML comment', () => {
-  const marker = { cluster: 'prod --> <b> é', schema: 1, digest: DIGEST };
+test('the marker round-trips cluster names that could end an HTML comment, and host digests', () => {
+  const marker = { cluster: 'prod --> <b> é', schema: 1, digest: DIGEST, hosts: ['AAAAAAAAAAAAAAAAAAAAAA', 'z-_9z-_9z-_9z-_9z-_9zw'] };
   const line = planMarker(marker);
   assert.ok(!line.slice('<!--'.length, -'-->'.length).includes('>'), 'nothing inside can end the comment');
   assert.deepEqual(parsePlanMarker(`${line}\n### deptool plan`), marker);
+  assert.deepEqual(parsePlanMarker(planMarker({ ...marker, hosts: [] })), { ...marker, hosts: [] });
   assert.equal(parsePlanMarker(`Some comment\n${line}`), null);
   assert.equal(parsePlanMarker('<!-- deptool-plan cluster=%E0 schema=1 digest=x -->'), null);
+  assert.equal(parsePlanMarker(`<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} hosts=a,,b -->`), null);
+});
+
+test('a marker written before per-host digests still reads, without host digests', () => {
+  const old = `<!-- deptool-plan cluster=prod schema=1 digest=${DIGEST} -->\n### deptool plan for cluster \`prod\``;
+  assert.deepEqual(parsePlanMarker(old), { cluster: 'prod', schema: 1, digest: DIGEST, hosts: null });
+});
+
+/** A change on each of `count` hosts, with names as long as a fully qualified domain name. */
+function fleet(count: number): { plan: Plan; contents: PlanContents } {
+  return fixture(
+    Array.from({ length: count }, (_, h) => ({
+      host: `web-${String(h).padStart(4, '0')}.eu-west-1.prod.example.com`,
+      apps: [{ app: 'site', files: [{ path: 'index.html', old: `v1 ${h}\n`, new: `v2 ${h}\n` }], units: { restart: ['site.service'] } }],
+    })),
+  );
+}
+
+test('the marker of 1,000 hosts carries every host digest within the comment budget', () => {
+  const { plan, contents } = fleet(1000);
+  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  assert.ok(markdown.length <= COMMENT_BUDGET, `comment of ${markdown.length} characters`);
+  const marker = parsePlanMarker(markdown)!;
+  assert.deepEqual(marker.hosts, plan.hosts.map((h) => hostDigest(plan, h)));
+  assert.equal(new Set(marker.hosts).size, 1000);
+  const size = markdown.indexOf('\n');
+  assert.ok(size < COMMENT_BUDGET / 2, `a marker of ${size} characters`);
+  assert.match(markdown, /\| `web-0000\.eu-west-1\.prod\.example\.com` \| `site` \| update \|/);
+  assert.match(markdown, /…and \d+ more rows \(too many to show here; see the job summary\)/);
+});
+
+test('a plan too large for its host digests gets a marker without them, not a failure', () => {
+  const { plan, contents } = fleet(1500);
+  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  assert.ok(markdown.length <= COMMENT_BUDGET);
+  assert.deepEqual(parsePlanMarker(markdown), { cluster: 'prod', schema: 1, digest: DIGEST, hosts: null });
+  const summary = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: JOB_SUMMARY_BUDGET, unit: 'utf8' });
+  assert.equal(parsePlanMarker(summary)!.hosts!.length, 1500, 'the 1 MiB job summary has room for them');
+});
+
+test('a status note goes under the heading, replaces the previous one and leaves the marker and plan alone', () => {
+  const { plan, contents } = fixture([{ host: 'web', apps: [{ app: 'app', files: [{ path: 'c', old: 'a\n', new: 'b\n' }] }] }]);
+  const body = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const [markerLine, heading] = body.split('\n');
+  const first = withStatusNote(body, ['⛔ **Not deployed** by run 1.']);
+  assert.deepEqual(first.split('\n').slice(0, 2), [markerLine, heading]);
+  assert.ok(first.endsWith(body.slice(markerLine.length + heading.length + 1)), 'the plan after the note is unchanged');
+  const second = withStatusNote(first, ['⛔ **Not deployed** by run 2.']);
+  assert.equal(count(second, 'Not deployed'), 1);
+  assert.equal(second, withStatusNote(body, ['⛔ **Not deployed** by run 2.']));
+  assert.equal(withStatusNote(second, []), body, 'no note is the plan as the plan job wrote it');
+  const html = toHtml(second);
+  assert.ok(html.includes('<p>⛔ <strong>Not deployed</strong> by run 2.</p>'), html);
+  assert.equal(html.indexOf('<h3>') < html.indexOf('Not deployed'), true);
+  assert.deepEqual(parsePlanMarker(second), parsePlanMarker(body));
+});
+
+test('a status note that would pass GitHub\'s limit gives way to a shorter one, or to none', () => {
+  const { plan, contents } = fleet(1000);
+  const body = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  assert.ok(body.length > COMMENT_BUDGET - 1000, `a comment of ${body.length} characters fills the budget`);
+  const long = `long ${'x'.repeat(COMMENT_LIMIT - body.length)}`;
+  const noted = withStatusNote(body, [long, 'short']);
+  assert.ok(noted.includes('\n\nshort\n\n') && !noted.includes('long'));
+  assert.ok(noted.length <= COMMENT_LIMIT);
+  assert.equal(withStatusNote(body, [long]), body);
 });
