@@ -888,7 +888,7 @@ check_step() {
     remove-app:1) is_name "$1" || err="bad app name" ;;
     link:3)
       if ! is_abs "$1" || ! is_abs "$2"; then err="target and value must be normalised absolute paths"; fi
-      case $3 in adopt | no-adopt) ;; *) err="the third field must be adopt or no-adopt" ;; esac
+      case $3 in adopt | no-adopt | replace) ;; *) err="the third field must be adopt, no-adopt or replace" ;; esac
       ;;
     unlink:1) is_abs "$1" || err="the target must be a normalised absolute path" ;;
     sysusers:0 | daemon-reload:0) ;;
@@ -1028,8 +1028,9 @@ s_link() {
   if [ -L "$_lt" ]; then
     _lo=$(readlink -- "$_lt")
     [ "$_lo" != "$_lv" ] || return 0
-    case $_lo in
-      "$ROOT/var/lib/deptool/"*) ;;
+    # `replace` (deploy --overwrite-drift) puts back a link someone re-pointed by hand.
+    case $3:$_lo in
+      *:"$ROOT/var/lib/deptool/"* | replace:*) ;;
       *)
         err="$1 is a symlink to $(unroot "$_lo"), not into /var/lib/deptool; remove it to let deptool manage it"
         return 1
@@ -1045,11 +1046,12 @@ s_link() {
       err="$1 exists and is not a regular file"
       return 1
     fi
-    if [ "$3" != adopt ]; then
+    if [ "$3" = no-adopt ]; then
       err="$1 exists and deptool does not manage it; move it away"
       return 1
     fi
-    if ! cmp -s -- "$_lt" "$_lv"; then
+    # `replace` takes the place of a file someone put there by hand; a rollback puts it back.
+    if [ "$3" = adopt ] && ! cmp -s -- "$_lt" "$_lv"; then
       err="$1 exists with different content; move it away, or make it identical to adopt it"
       return 1
     fi

@@ -215,7 +215,7 @@ async function applyHosts(setup: Setup, run: HostRun): Promise<ApplyResult> {
             reconnectSeconds: 60,
             observer: log,
           }),
-          settings: { settleMs: Math.round(inputs.settleSeconds * 1000), parallel: inputs.parallel, allowDegraded: false, dryRun: run.dryRun },
+          settings: { settleMs: Math.round(inputs.settleSeconds * 1000), parallel: inputs.parallel, allowDegraded: false, dryRun: run.dryRun, overwriteDrift: false },
           signal: controller.signal,
           observer: {
             phase: (host, phase, detail) => log.phase(host, phase, detail),

@@ -44,6 +44,8 @@ export interface ApplyRequest {
   /** What the store says is deployed, at the plan's base. */
   readonly deployed: ClusterSnapshot;
   readonly target: ApplyTarget;
+  /** Hosts with nothing planned to lock and check too (deploy --overwrite-drift looks for hand edits there). */
+  readonly alsoCheck?: readonly string[];
   /** The plan again, over a store that now records what some hosts run. */
   readonly replan: (deployed: ClusterSnapshot, base: string | null) => Promise<ApplyTarget>;
   /** Shows a plan's full diff when the user answers `d`. */
@@ -128,15 +130,16 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
   const { target, store, ref } = request;
   const color = useColor(io);
   io.stdout.write(renderText(target.plan, { color }));
-  if (target.plan.hosts.length === 0) return ExitCode.ok;
+  const hosts = [...target.plan.hosts.map((h) => h.host), ...(request.alsoCheck ?? [])];
+  if (hosts.length === 0) return ExitCode.ok;
 
   const connect = await connector(io, request.cluster, {
     identity: args.values.identity as string | undefined,
     root: args.values.root as string | undefined,
-    hosts: target.plan.hosts.map((h) => h.host),
+    hosts,
   });
   const controller = new AbortController();
-  const progress = new Progress(io, target.plan.hosts.map((h) => h.host), io.stdout.isTTY === true, color);
+  const progress = new Progress(io, hosts, io.stdout.isTTY === true, color);
   const stopListening = io.onInterrupt?.(() => {
     controller.abort();
     progress.print('Interrupted: no new host will start; the activations in flight finish and are recorded. Press Ctrl-C again to exit at once.\n');
@@ -149,6 +152,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
         ref,
         deployed: request.deployed,
         targets: connect.targets,
+        alsoCheck: request.alsoCheck,
         deployer: new Deployer({
           targets: connect.targets,
           connect: connect.connect,
@@ -158,7 +162,13 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
           reconnectSeconds: 60,
           observer: progress,
         }),
-        settings: { settleMs, parallel, allowDegraded: args.values['allow-degraded'] === true, dryRun: args.values['dry-run'] === true },
+        settings: {
+          settleMs,
+          parallel,
+          allowDegraded: args.values['allow-degraded'] === true,
+          dryRun: args.values['dry-run'] === true,
+          overwriteDrift: args.values['overwrite-drift'] === true,
+        },
         signal: controller.signal,
         observer: {
           phase: (host, phase, detail) => progress.phase(host, phase, detail),
@@ -171,7 +181,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
         replan: request.replan,
         approve: async (next, stage) => {
           if (stage === 'corrected') {
-            io.stdout.write(`\nThe plan, corrected for what the hosts run:\n${renderText(next.plan, { color })}`);
+            io.stdout.write(`\nThe plan, corrected for what was found on the hosts:\n${renderText(next.plan, { color })}`);
             if (next.plan.hosts.length === 0) return true;
             progress.reset(next.plan.hosts.map((h) => h.host));
           }
@@ -202,7 +212,7 @@ function finish(io: Io, args: Parsed, result: ApplyResult): number {
     return interrupted ?? (refused.length === 0 ? ExitCode.ok : ExitCode.failed);
   }
   if (result.target.plan.hosts.length === 0 && refused.length === 0) {
-    io.stdout.write(`Nothing left to deploy: the hosts already run the plan.\n`);
+    io.stdout.write(result.synced === null ? `No hand edits found; nothing to deploy.\n` : `Nothing left to deploy: the hosts already run the plan.\n`);
     return interrupted ?? ExitCode.ok;
   }
   if (result.commit === null && result.recordError === null) {

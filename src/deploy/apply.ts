@@ -8,10 +8,11 @@ import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/store.js';
 import type { Attempt, AttemptTrailers, Identity } from '../store/types.js';
 import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
-import { assess, driftRefusal, sameState, type Assessment } from './assess.js';
+import { assess, driftRefusal, sameState, type Assessment, type DriftItem } from './assess.js';
 import { attemptFromPlan, syncAttempt, type SyncedHost } from './attempt.js';
 import type { ContentReader, DeployObserver, Deployer, HostOutcome } from './deploy.js';
 import { nothingChanged, resultsOf } from './outcome.js';
+import { withOverwrites } from './overwrite.js';
 import { RevisionMismatch } from './revisions.js';
 import { appRevisions, readBack } from './readback.js';
 import { hostState } from './steps.js';
@@ -34,6 +35,8 @@ export interface ApplySettings {
   readonly allowDegraded: boolean;
   /** Check everything, change nothing. */
   readonly dryRun: boolean;
+  /** Replace hand edits on the hosts instead of refusing them (the plan lists each one). */
+  readonly overwriteDrift: boolean;
 }
 
 /** A host whose state the store did not know, recorded before the deploy. */
@@ -54,6 +57,8 @@ export interface ApplyRun {
   /** What the store says is deployed, at the plan's base. */
   readonly deployed: ClusterSnapshot;
   readonly targets: ReadonlyMap<string, Target>;
+  /** Hosts with nothing planned that are locked and checked too (for hand edits to replace). */
+  readonly alsoCheck?: readonly string[];
   readonly deployer: Deployer;
   readonly settings: ApplySettings;
   /** The first Ctrl-C or SIGTERM: no new host starts; activations in flight finish and are recorded. */
@@ -132,6 +137,7 @@ class Stopwatch {
 export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<ApplyResult> {
   const { deployer, observer, signal, settings } = run;
   let target = initial;
+  const clock = new Stopwatch();
   const result = (outcomes: readonly HostOutcome[], extra: Partial<ApplyResult> = {}): ApplyResult => ({
     target,
     outcomes,
@@ -143,15 +149,19 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
     seconds: clock.seconds,
     ...extra,
   });
-  const clock = new Stopwatch();
-  if (target.plan.hosts.length === 0) return result([]);
-  clock.pause();
-  const approved = await run.approve(target, 'initial');
-  clock.resume();
-  if (!approved) return result([], { declined: true });
+  const approve = async (next: ApplyTarget, stage: 'initial' | 'corrected'): Promise<boolean> => {
+    clock.pause();
+    try {
+      return await run.approve(next, stage);
+    } finally {
+      clock.resume();
+    }
+  };
+  const hosts = [...new Set([...target.plan.hosts.map((h) => h.host), ...(run.alsoCheck ?? [])])];
+  if (hosts.length === 0) return result([]);
+  if (target.plan.hosts.length > 0 && !(await approve(target, 'initial'))) return result([], { declined: true });
 
   // Lock and check every host before anything changes anywhere.
-  const hosts = target.plan.hosts.map((h) => h.host);
   const locks = await pool(hosts, settings.parallel, (host) =>
     signal.aborted ? Promise.resolve({ ok: false as const, problems: ['not started: the run was interrupted'] }) : deployer.lock(host, run.deployed.get(host), [...newUnits(target.plan, host).keys()]),
   );
@@ -161,17 +171,19 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
   }
   const assessments = new Map<string, Assessment>();
   const problems = new Map<string, string[]>();
+  const drifted = new Map<string, readonly DriftItem[]>();
   for (const [i, host] of hosts.entries()) {
     const lock = locks[i];
     if (!lock.ok) {
       problems.set(host, lock.problems);
       continue;
     }
-    const target_ = run.targets.get(host)!;
-    const assessment = assess({ host, expectedHostname: target_.expectedHostname, allowDegraded: settings.allowDegraded, newUnits: newUnits(target.plan, host) }, lock.facts, lock.links, run.deployed.get(host));
+    const checks = { host, expectedHostname: run.targets.get(host)!.expectedHostname, allowDegraded: settings.allowDegraded, newUnits: newUnits(target.plan, host) };
+    const assessment = assess(checks, lock.facts, lock.links, run.deployed.get(host));
     assessments.set(host, assessment);
     const hostProblems = [...assessment.problems];
-    if (assessment.drift.length > 0) hostProblems.push(driftRefusal(host, assessment.drift));
+    if (assessment.drift.length > 0 && settings.overwriteDrift) drifted.set(host, assessment.drift);
+    else if (assessment.drift.length > 0) hostProblems.push(driftRefusal(host, assessment.drift));
     if (hostProblems.length > 0) problems.set(host, hostProblems);
   }
   if (problems.size === 0) {
@@ -182,8 +194,10 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
   // What hosts run that the store does not know is recorded first; the plan follows it.
   let deployed = run.deployed;
   let synced: ApplyResult['synced'] = null;
-  const moved = [...assessments].filter(([host, a]) => a.moved !== null && !problems.has(host));
-  if (problems.size === 0 && moved.length > 0) {
+  const moved = [...assessments].filter(([, a]) => a.moved !== null);
+  if (problems.size === 0 && moved.length > 0 && settings.dryRun) {
+    for (const [host] of moved) observer.phase(host, 'locked', 'the store does not know what this host runs: a deploy, or deptool sync, records it first');
+  } else if (problems.size === 0 && moved.length > 0) {
     const read: SyncedHost[] = [];
     const snapshots = new Map<string, HostSnapshot>();
     for (const [host, assessment] of moved) {
@@ -207,23 +221,27 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
       const next = new Map(deployed);
       for (const [host, snapshot] of snapshots) next.set(host, snapshot);
       deployed = next;
-      const before = planDigest(target.plan);
       target = await run.replan(deployed, commit);
-      if (planDigest(target.plan) !== before) {
-        clock.pause();
-        const approved = await run.approve(target, 'corrected');
-        clock.resume();
-        if (!approved || signal.aborted) {
-          await deployer.releaseAll();
-          return result(hosts.map((host) => ({ host, status: 'unchanged', problems: [], activation: null })), { synced, declined: !signal.aborted });
-        }
+    }
+  }
+
+  if (problems.size === 0) {
+    // Hand edits the operator chose to replace are part of the plan they approve.
+    if (drifted.size > 0) target = { ...target, plan: withOverwrites(target.plan, drifted, deployed, target.desired) };
+    if (!settings.dryRun && planDigest(target.plan) !== planDigest(initial.plan)) {
+      if (!(await approve(target, 'corrected')) || signal.aborted) {
+        await deployer.releaseAll();
+        return result(
+          hosts.map((host) => (signal.aborted ? skipped(host, 'the run was interrupted before any host changed') : { host, status: 'unchanged', problems: [], activation: null })),
+          { synced, declined: !signal.aborted },
+        );
       }
-      const still = new Set(target.plan.hosts.map((h) => h.host));
-      for (const host of hosts) {
-        if (still.has(host)) continue;
-        await deployer.release(host);
-        observer.phase(host, 'up to date');
-      }
+    }
+    const still = new Set(target.plan.hosts.map((h) => h.host));
+    for (const host of hosts) {
+      if (still.has(host)) continue;
+      await deployer.release(host);
+      observer.phase(host, 'up to date');
     }
   }
 

@@ -16,7 +16,8 @@ export type DriftItem =
   /** `current` of an app and the host's own record disagree (null: absent). */
   | { readonly kind: 'current'; readonly app: string; readonly onHost: string | null; readonly recorded: string | null }
   | { readonly kind: 'file'; readonly app: string; readonly path: string; readonly change: 'modified' | 'added' }
-  | { readonly kind: 'revision'; readonly what: string }
+  /** The revision `current` names is gone, or its checksum list is unusable. */
+  | { readonly kind: 'revision'; readonly app: string; readonly what: string }
   /** `found`: the link's value, `-` when missing, `!` when something else is there. */
   | { readonly kind: 'link'; readonly target: string; readonly expected: string; readonly found: string };
 
@@ -100,18 +101,18 @@ export function assess(checks: HostChecks, facts: SessionFacts, links: ReadonlyM
   const state = parseState(facts.state);
   if (state === 'invalid') drift.push({ kind: 'state-invalid' });
   else if (state === null && facts.current.size > 0) drift.push({ kind: 'state-missing' });
-  const recorded = state === null || state === 'invalid' ? {} : state.apps;
-  if (state !== 'invalid' && state !== null) {
-    for (const app of [...new Set([...Object.keys(recorded), ...facts.current.keys()])].sort()) {
+  // Without a usable record of its own, the host is compared with the store's.
+  const reference = state === null || state === 'invalid' ? hostState(expected) : state;
+  if (state !== null || facts.current.size > 0) {
+    for (const app of [...new Set([...Object.keys(reference.apps), ...facts.current.keys()])].sort()) {
       const onHost = facts.current.get(app) ?? null;
-      const wrote = recorded[app]?.rev ?? null;
+      const wrote = reference.apps[app]?.rev ?? null;
       if (onHost !== wrote) drift.push({ kind: 'current', app, onHost, recorded: wrote });
     }
   }
   for (const file of facts.check.modified) drift.push({ kind: 'file', ...splitAppPath(file), change: 'modified' });
   for (const file of facts.check.extra) drift.push({ kind: 'file', ...splitAppPath(file), change: 'added' });
-  for (const what of facts.check.broken) drift.push({ kind: 'revision', what });
-  const reference = state === null || state === 'invalid' ? hostState(expected) : state;
+  for (const broken of facts.check.broken) drift.push({ kind: 'revision', ...broken });
   for (const app of Object.values(reference.apps)) {
     for (const [target, value] of Object.entries(app.links)) {
       const found = links.get(target) ?? '-';

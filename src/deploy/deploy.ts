@@ -80,8 +80,6 @@ export interface HostWork {
   readonly desired: HostSnapshot;
   readonly content: ContentReader;
   readonly settleMs: number;
-  /** Apps whose revision is sent again although the host has it (to replace hand edits). */
-  readonly restage?: ReadonlySet<string>;
 }
 
 /** What locking a host found: its facts, or why it could not be locked. */
@@ -221,8 +219,10 @@ export class Deployer {
     try {
       const facts = held.session.facts;
       const onHost = new Set([...facts.current, ...facts.previous].map(([app, rev]) => `${app}/${rev}`));
+      // A revision edited by hand is sent again: staging replaces it with the verified copy.
+      const restage = new Set(work.plan.overwrite?.apps ?? []);
       const toStage = work.plan.apps
-        .filter((app) => app.action !== 'remove' && app.newRev && (!onHost.has(`${app.app}/${app.newRev}`) || work.restage?.has(app.app)))
+        .filter((app) => app.action !== 'remove' && app.newRev && (!onHost.has(`${app.app}/${app.newRev}`) || restage.has(app.app)))
         .map((app) => work.desired.apps.get(app.app)!);
       if (toStage.length > 0) observer.phase(host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
       const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs });

@@ -320,8 +320,8 @@ export interface CheckReport {
   readonly modified: readonly string[];
   /** `app/path` of files in a revision that the checksum list does not have. */
   readonly extra: readonly string[];
-  /** Revisions or checksum lists that are gone or unreadable, one sentence each. */
-  readonly broken: readonly string[];
+  /** Revisions or checksum lists that are gone or unreadable: the app, and why in one sentence. */
+  readonly broken: readonly { readonly app: string; readonly what: string }[];
   /** target -> link value, `-` when missing, `!` when not a symlink. */
   readonly links: ReadonlyMap<string, string>;
 }
@@ -330,15 +330,15 @@ export interface CheckReport {
 export function parseCheck(lines: readonly string[]): CheckReport {
   const modified: string[] = [];
   const extra: string[] = [];
-  const broken: string[] = [];
+  const broken: { app: string; what: string }[] = [];
   const links = new Map<string, string>();
   for (const line of lines) {
     const [kind, first, ...rest] = line.split(' ');
     if (!first) continue;
     if (kind === 'modified') modified.push(`${first}/${rest.join(' ')}`);
     else if (kind === 'extra') extra.push(`${first}/${rest.join(' ')}`);
-    else if (kind === 'missing') broken.push(`revision ${rest.join(' ')} of app '${first}' is missing on the host`);
-    else if (kind === 'invalid') broken.push(`app '${first}': ${rest.join(' ')}`);
+    else if (kind === 'missing') broken.push({ app: first, what: `revision ${rest.join(' ')} of app '${first}' is missing on the host` });
+    else if (kind === 'invalid') broken.push({ app: first, what: `app '${first}': ${rest.join(' ')}` });
     else if (kind === 'link') links.set(first, rest.join(' '));
   }
   return { modified, extra, broken, links };

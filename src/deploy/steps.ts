@@ -59,6 +59,8 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
   for (const app of plan.apps) for (const unit of app.units.disable) steps.push(['disable', unit]);
   for (const app of plan.apps) if (app.action !== 'remove' && app.newRev) steps.push(['flip', app.app, app.newRev]);
 
+  // Links edited by hand go back first, whatever took their place (--overwrite-drift).
+  for (const link of plan.overwrite?.links ?? []) steps.push(['link', link.target, link.value, 'replace']);
   for (const app of plan.apps) {
     for (const link of app.symlinks) {
       steps.push(link.change === 'link' ? ['link', link.target, currentPath(app.app, link.source), 'adopt'] : ['unlink', link.target]);
@@ -70,7 +72,7 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
   }
   if (plan.apps.some((a) => a.runSysusers)) steps.push(['sysusers']);
 
-  let unitFilesChanged = false;
+  let unitFilesChanged = (plan.overwrite?.links ?? []).some((link) => link.target.startsWith(`${UNIT_DIR}/`));
   for (const app of plan.apps) {
     for (const unit of app.units.unlink) steps.push(['unlink', `${UNIT_DIR}/${unit}`]);
     for (const unit of app.units.link) steps.push(['link', `${UNIT_DIR}/${unit}`, currentPath(app.app, `systemd/${unit}`), 'no-adopt']);

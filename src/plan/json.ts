@@ -30,12 +30,17 @@ function appJson(app: AppPlan): Json {
 }
 
 function hostJson(host: HostPlan): { [key: string]: Json } {
-  return {
+  const json: { [key: string]: Json } = {
     host: host.host,
     new_host: host.newHost,
     rollback: { available: host.rollback.available, reasons: [...host.rollback.reasons] },
     apps: host.apps.map(appJson),
   };
+  // Only a plan corrected at lock time has it: plans made offline keep their digests.
+  if (host.overwrite) {
+    json.overwrite = { edits: [...host.overwrite.edits], apps: [...host.overwrite.apps], links: host.overwrite.links.map((l) => ({ target: l.target, value: l.value })) };
+  }
+  return json;
 }
 
 /** Serialises with object keys sorted and no whitespace: the form the digest is taken over. */

@@ -50,6 +50,16 @@ export interface AppPlan {
   readonly units: UnitChanges;
 }
 
+/** Hand edits on a host that the deploy replaces (`deploy --overwrite-drift`). */
+export interface Overwrite {
+  /** One sentence per edit found on the host, in the order found. */
+  readonly edits: readonly string[];
+  /** Apps whose revision is sent again (replacing edited files) and whose units restart. */
+  readonly apps: readonly string[];
+  /** Links put back whatever is at the target now (the host's or another link). */
+  readonly links: readonly { readonly target: string; readonly value: string }[];
+}
+
 export interface HostPlan {
   readonly host: string;
   /** The store has never recorded anything for this host. */
@@ -61,6 +71,8 @@ export interface HostPlan {
     /** Why not, one sentence each (e.g. `enables caddy.service`). Empty when available. */
     readonly reasons: readonly string[];
   };
+  /** Hand edits this deploy replaces; absent on a plan made offline. */
+  readonly overwrite?: Overwrite;
 }
 
 export interface Plan {

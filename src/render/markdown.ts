@@ -203,7 +203,7 @@ function hostSection(host: HostPlan, context: RenderContext): HostSection {
   const counts = hostCounts(host);
   return {
     open: `<details>\n<summary><code>${escapeHtml(host.host)}</code>: ${counts}</summary>`,
-    facts: fence(host.apps.flatMap(appFacts).join('\n') + '\n', ''),
+    facts: fence([...(host.overwrite?.edits.map((edit) => `! ${edit} (overwritten)`) ?? []), ...host.apps.flatMap(appFacts)].join('\n') + '\n', ''),
     files: host.apps.flatMap((app) => app.files.map((change) => fileBlock(host.host, app.app, change, context))),
     line: `${codeSpan(host.host)}: ${counts} (too large to show here${seeAlso(context.fullPlanAt)})`,
   };

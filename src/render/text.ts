@@ -37,9 +37,15 @@ function appLines(app: AppPlan, color: boolean): string[] {
   return [`${APP_INDENT}${app.action} ${app.app}`, ...appItems(app, (change) => marks[change]).map((item) => `${ITEM_INDENT}${item}`)];
 }
 
+/** Hand edits a deploy with --overwrite-drift replaces, before the apps. */
+function overwriteLines(host: HostPlan, color: boolean): string[] {
+  if (!host.overwrite) return [];
+  return [`${APP_INDENT}overwrite hand edits`, ...host.overwrite.edits.map((edit) => `${ITEM_INDENT}${red(color, '!')} ${edit}`)];
+}
+
 function hostLines(host: HostPlan, color: boolean): string[] {
   const title = host.rollback.available ? bold(color, host.host) : `${bold(color, host.host)} ${red(color, '(rollback unavailable)')}`;
-  return [title, ...host.apps.flatMap((app) => appLines(app, color))];
+  return [title, ...overwriteLines(host, color), ...host.apps.flatMap((app) => appLines(app, color))];
 }
 
 export function upToDateLine(cluster: string): string {

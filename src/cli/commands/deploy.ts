@@ -15,8 +15,13 @@ export const spec: CommandSpec = {
     'Show the plan for the cluster DIR, ask for confirmation, then make every host match it:\n' +
     'lock and check all hosts first, stage the changed apps, activate them atomically, verify\n' +
     'the units and roll back a host by itself when one fails. Records the attempt in the store.',
-  options: { ...APPLY_OPTIONS, limit: { type: 'string', multiple: true } },
-  optionHelp: ['--limit HOST,...  deploy only these hosts (repeatable)', ...APPLY_HELP],
+  options: { ...APPLY_OPTIONS, limit: { type: 'string', multiple: true }, 'overwrite-drift': { type: 'boolean' } },
+  optionHelp: [
+    '--limit HOST,...  deploy only these hosts (repeatable)',
+    '--overwrite-drift replace files and links edited by hand on the hosts instead of refusing',
+    '                  them; the plan lists every edit it overwrites (see also deptool sync)',
+    ...APPLY_HELP,
+  ],
   maxPositionals: 1,
 };
 
@@ -34,6 +39,8 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     ref: planned.ref,
     deployed: planned.deployed,
     target,
+    // Hand edits can be on hosts with nothing planned: those are checked too.
+    alsoCheck: args.values['overwrite-drift'] === true ? planned.plan.upToDate : undefined,
     replan: replanner(target, (deployed, base, hosts) => deployTarget(tree, deployed, base, hosts)),
     showDiff: async (shown) => show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false)),
   });
