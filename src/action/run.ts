@@ -11,6 +11,7 @@ import { makePlan } from '../plan/plan.js';
 import { planRollback } from '../plan/rollback.js';
 import type { Plan, PlanContents } from '../plan/types.js';
 import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown } from '../render/markdown.js';
+import { sensitiveFiles, type IsSensitive } from '../render/sensitive.js';
 import { attemptFromPlan } from '../store/from-plan.js';
 import { checkPushAccess, publish } from '../store/remote.js';
 import { loadCluster, type LoadedCluster } from '../tree/load.js';
@@ -80,27 +81,34 @@ interface Rendered {
   readonly plan: Plan;
   readonly digest: string;
   readonly contents: PlanContents;
+  /** What the hosts run afterwards: its permissions can make files secret. */
+  readonly desired: ClusterSnapshot;
 }
 
 /** Sets the plan outputs and reads the changed files' contents for the comment and the summary. */
-async function planned(setup: Setup, plan: Plan, readNew: ContentReader): Promise<Rendered> {
+async function planned(setup: Setup, plan: Plan, readNew: ContentReader, desired: ClusterSnapshot): Promise<Rendered> {
   const digest = planDigest(plan);
   core.setOutput('plan-json', renderJson(plan));
   core.setOutput('digest', digest);
   core.setOutput('changed', plan.hosts.length > 0 ? 'true' : 'false');
-  return { plan, digest, contents: await loadPlanContents(plan, setup.store.store, readNew) };
+  return { plan, digest, contents: await loadPlanContents(plan, setup.store.store, readNew), desired };
+}
+
+/** Files whose content the comment and the summary never show: by the input's and deptool.json's globs, or made secret by permissions. */
+function sensitiveOf(setup: Setup, desired: ClusterSnapshot): IsSensitive {
+  return sensitiveFiles([...setup.inputs.sensitivePaths, ...setup.cluster.settings.sensitivePaths], [setup.deployed, desired]);
 }
 
 /** The plan comment's body, under GitHub's comment limit. */
-function commentMarkdown(setup: Setup, { plan, contents, digest }: Rendered, header?: string): string {
-  return renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header });
+function commentMarkdown(setup: Setup, { plan, contents, digest, desired }: Rendered, header?: string): string {
+  return renderMarkdown(plan, contents, { sensitive: sensitiveOf(setup, desired), digest, header });
 }
 
 /** Writes the job summary once: `before` (an outcome), then the plan in the rest of the 1 MiB. */
-async function writeSummary(setup: Setup, { plan, contents, digest }: Rendered, options: { before?: string; header?: string } = {}): Promise<void> {
+async function writeSummary(setup: Setup, { plan, contents, digest, desired }: Rendered, options: { before?: string; header?: string } = {}): Promise<void> {
   const before = options.before === undefined ? '' : `${options.before}\n`;
   const budget = JOB_SUMMARY_BUDGET - Buffer.byteLength(before);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header: options.header, budget, unit: 'utf8', fullPlanAt: null });
+  const markdown = renderMarkdown(plan, contents, { sensitive: sensitiveOf(setup, desired), digest, header: options.header, budget, unit: 'utf8', fullPlanAt: null });
   await core.summary.addRaw(before + markdown).write();
 }
 
@@ -123,7 +131,7 @@ async function postComment(setup: Setup, issue: number, body: string, existing: 
 
 async function planMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
   core.info(`Plan: ${rendered.plan.hosts.length} host(s) to change, digest ${rendered.digest}.`);
   await writeSummary(setup, rendered);
   const pr = context.pullRequest;
@@ -243,7 +251,7 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
 
 async function deployMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs, api } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
   const { plan, digest } = rendered;
   const { pr, reviewed, lookupError } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
   const problem = plan.hosts.length === 0 ? null : (lookupError ?? reviewProblem(pr, reviewed, digest, context.sha));
@@ -280,7 +288,7 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
   if (inputs.hosts.length === 0) throw new UsageError("Input 'hosts' is required to roll back: the hosts to put back (comma-separated).");
   const rollback = await planRollback({ store: store.store, ref: store.ref, cluster: cluster.tree.cluster, base: store.base, deployed, hosts: inputs.hosts, apps: inputs.apps, to: inputs.to });
   const { plan } = rollback;
-  const rendered = await planned(setup, plan, rollback.content);
+  const rendered = await planned(setup, plan, rollback.content, rollback.desired);
   if (plan.hosts.length === 0) {
     await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };

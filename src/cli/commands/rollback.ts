@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { loadDeployed, loadPlanContents } from '../../plan/load.js';
 import { planRollback } from '../../plan/rollback.js';
+import { sensitiveFiles } from '../../render/sensitive.js';
 import { Store } from '../../store/store.js';
 import { loadCluster } from '../../tree/load.js';
 import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
@@ -61,6 +62,6 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     content,
     sourceDir: null,
     title: rollback.title,
-    showDiff: async () => show(io, diffText(plan, await loadPlanContents(plan, store, content), false)),
+    showDiff: async () => show(io, diffText(plan, await loadPlanContents(plan, store, content), false, sensitiveFiles(cluster.settings.sensitivePaths, [deployed, rollback.desired]))),
   });
 }
