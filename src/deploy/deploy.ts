@@ -206,6 +206,7 @@ function driftProblems(facts: SessionFacts, expected: HostState): string[] {
   }
   for (const file of check.modified) problems.push(`${file} was changed on the host`);
   for (const file of check.extra) problems.push(`${file} was added on the host`);
+  for (const { what, file, actual, expected } of check.permissions) problems.push(`${what} of ${file} is ${actual} on the host, expected ${expected}`);
   problems.push(...check.broken);
   const links = new Map<string, string>();
   for (const app of Object.values(expected.apps)) for (const [target, value] of Object.entries(app.links)) links.set(target, value);

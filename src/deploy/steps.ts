@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { pack } from 'tar-stream';
 import type { HostPlan } from '../plan/types.js';
+import { permissionsList } from '../tree/permissions.js';
 import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
 import { DEPTOOL_DIR } from './protocol.js';
 
@@ -48,7 +49,7 @@ export interface StepOptions {
 
 /**
  * Activation steps for one host. Units going away are stopped before anything
- * changes; new revisions are flipped in; links, sysusers and unit links follow;
+ * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
  * then enable, restart and verify; removed apps go last, once nothing uses them.
  */
 export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
@@ -69,6 +70,11 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
     for (const file of app.sysusers.link) steps.push(['link', `${SYSUSERS_DIR}/${file}`, currentPath(app.app, `sysusers/${file}`), 'no-adopt']);
   }
   if (plan.apps.some((a) => a.runSysusers)) steps.push(['sysusers']);
+  // Owners may be users the sysusers step just created; modes were set at staging.
+  for (const app of plan.apps) {
+    const snapshot = newApp(app.app);
+    if (app.action !== 'remove' && app.newRev && snapshot && permissionsList(snapshot) !== null) steps.push(['perms', app.app, app.newRev]);
+  }
 
   let unitFilesChanged = false;
   for (const app of plan.apps) {
@@ -121,7 +127,8 @@ async function tar(fill: (add: AddEntry) => Promise<void>): Promise<Buffer> {
 
 /**
  * The activation input: a tar with `steps`, the new `state.json` and, under
- * `revisions/`, the files of each revision to stage with its checksum list.
+ * `revisions/`, the files of each revision to stage with its checksum list and,
+ * when its app has `permissions`, its permissions list.
  */
 export function activationArchive(
   steps: readonly string[],
@@ -139,6 +146,8 @@ export function activationArchive(
         await add(`revisions/${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
       }
       await add(`revisions/${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);
+      const permissions = permissionsList(app);
+      if (permissions !== null) await add(`revisions/${app.name}/${rev}.perms`, Buffer.from(permissions), 0o644);
     }
     await add('steps', Buffer.from(`${steps.join('\n')}\n`), 0o644);
     await add('state.json', Buffer.from(`${JSON.stringify(state, null, 2)}\n`), 0o644);
