@@ -26,7 +26,7 @@ export function sensitiveFiles(globs: readonly string[], snapshots: readonly Clu
     });
 }
 
-export function sha256Prefix(content: Buffer): string {
+function sha256Prefix(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex').slice(0, 12);
 }
 
