@@ -99,6 +99,21 @@ is_unit() {
   case $1 in '' | -* | .* | */* | *[!A-Za-z0-9:_.@\\-]*) return 1 ;; esac
 }
 
+# A user or group of a permissions list: `-` (unset), a numeric id, or a name as useradd
+# takes it (lowercase, not starting with a digit, at most 32 characters, maybe a final `$`).
+is_account() {
+  case $1 in
+    -) return 0 ;;
+    '') return 1 ;;
+    *[!0-9]*) ;;
+    *) [ ${#1} -le 10 ] && return 0 || return 1 ;;
+  esac
+  _ia=${1%\$}
+  case $_ia in [a-z_]*) ;; *) return 1 ;; esac
+  case $_ia in *[!a-z0-9_-]*) return 1 ;; esac
+  [ ${#_ia} -le 32 ]
+}
+
 # --- links ------------------------------------------------------------------------------
 
 # The content of link $1, or `-` when $1 is not a symlink.
@@ -285,6 +300,90 @@ check_rev() {
   rm -f -- "$_cr.out" "$_cr.err" "$_cr.have" "$_cr.want"
 }
 
+# --- permissions ------------------------------------------------------------------------------
+
+# Splits line $1 of a permissions list into pm, po, pg (mode, owner, group; `-` when unset)
+# and pp (the path: the rest of the line, spaces included). Returns 1 when the line is
+# malformed: the driver sends only validated values.
+perm_fields() {
+  case $1 in *' '*' '*' '?*) ;; *) return 1 ;; esac
+  pm=${1%% *}
+  _pf=${1#* }
+  po=${_pf%% *}
+  _pf=${_pf#* }
+  pg=${_pf%% *}
+  pp=${_pf#* }
+  case $pm in - | 0[0-7][0-7][0-7]) ;; *) return 1 ;; esac
+  is_account "$po" && is_account "$pg" || return 1
+  [ "$pm$po$pg" != --- ] || return 1
+  case $pp in /* | *[[:cntrl:]]*) return 1 ;; esac
+  case /$pp/ in */../* | */./* | *//*) return 1 ;; esac
+}
+
+# Gives the files of staged revision dir $1 the modes of its permissions list ($1.perms), one
+# chmod per distinct mode; the list and the checksum list, which name and hash those files,
+# become 0400 in the same go. Every malformed line, or path that is not a file of the
+# revision, is a problem (stage_dir refuses the stream).
+stage_modes() {
+  _sm_dir=$1
+  _sm_modes="${nl}0400$nl"
+  _sm_bad=0
+  while IFS= read -r _sm_l || [ -n "$_sm_l" ]; do
+    if ! perm_fields "$_sm_l"; then
+      problem "${_sm_dir#"$_sd"/}: malformed permissions line: $_sm_l"
+      _sm_bad=1
+    elif [ ! -f "$_sm_dir/$pp" ] || [ -L "$_sm_dir/$pp" ]; then
+      problem "${_sm_dir#"$_sd"/}: permissions for $pp, which is not a file of the revision"
+      _sm_bad=1
+    elif [ "$pm" != - ]; then
+      case $_sm_modes in *"$nl$pm$nl"*) ;; *) _sm_modes=$_sm_modes$pm$nl ;; esac
+    fi
+  done <"$_sm_dir.perms"
+  [ "$_sm_bad" = 0 ] || return 0
+  for _sm_m in $_sm_modes; do
+    set --
+    if [ "$_sm_m" = 0400 ]; then set -- "$_sm_dir.sha256" "$_sm_dir.perms"; fi
+    while IFS= read -r _sm_l || [ -n "$_sm_l" ]; do
+      perm_fields "$_sm_l" || continue
+      if [ "$pm" = "$_sm_m" ]; then set -- "$@" "$_sm_dir/$pp"; fi
+    done <"$_sm_dir.perms"
+    chmod "$_sm_m" -- "$@"
+  done
+}
+
+# Prints `mode|owner|group <app $1> <on the host> <expected> <path>` for every file of
+# revision dir $2 whose mode, owner or group differs from permissions list $3: one `stat` for
+# all its files. Owners are not compared under --root, where the agent does not chown. A file
+# that is gone makes stat fail; check_rev reports it already.
+check_perms() {
+  _cp_app=$1
+  _cp_dir=$2
+  _cp_list=$3
+  set --
+  while IFS= read -r _cp_l || [ -n "$_cp_l" ]; do
+    if perm_fields "$_cp_l"; then set -- "$@" "$_cp_dir/$pp"; fi
+  done <"$_cp_list"
+  [ $# -gt 0 ] || return 0
+  stat -c '%a %u %g %U %G' -- "$@" >"$scratch" 2>/dev/null || return 0
+  exec 5<"$scratch"
+  while IFS= read -r _cp_l || [ -n "$_cp_l" ]; do
+    perm_fields "$_cp_l" || continue
+    IFS=' ' read -r _cp_mode _cp_uid _cp_gid _cp_user _cp_group <&5 || break
+    while [ ${#_cp_mode} -lt 4 ]; do _cp_mode=0$_cp_mode; done
+    if [ "$pm" != - ] && [ "$pm" != "$_cp_mode" ]; then printf 'mode %s %s %s %s\n' "$_cp_app" "$_cp_mode" "$pm" "$pp"; fi
+    [ -z "$ROOT" ] || continue
+    if [ "$po" != - ]; then
+      if is_uint "$po" || [ "$_cp_user" = UNKNOWN ]; then _cp_user=$_cp_uid; fi
+      if [ "$po" != "$_cp_user" ] && [ "$po" != "$_cp_uid" ]; then printf 'owner %s %s %s %s\n' "$_cp_app" "$_cp_user" "$po" "$pp"; fi
+    fi
+    if [ "$pg" != - ]; then
+      if is_uint "$pg" || [ "$_cp_group" = UNKNOWN ]; then _cp_group=$_cp_gid; fi
+      if [ "$pg" != "$_cp_group" ] && [ "$pg" != "$_cp_gid" ]; then printf 'group %s %s %s %s\n' "$_cp_app" "$_cp_group" "$pg" "$pp"; fi
+    fi
+  done <"$_cp_list"
+  exec 5<&-
+}
+
 # --- session --------------------------------------------------------------------------------
 
 require_session() {
@@ -432,6 +531,16 @@ unit_fact() {
   printf 'unitfile %s %s\n' "$1" "$_uf"
 }
 
+# tmp/ holds revisions before their modes are set and activations/ copies of adopted files:
+# neither may be open to others. Hosts set up by an older agent have them 0755. A shell cannot
+# read a mode without a process, so a stamp records that they were made 0700; `again` (after
+# mkdir made some of them anew) ignores it.
+private_dirs() {
+  [ "${1:-}" = again ] || [ ! -e "$D/private-dirs" ] || return 0
+  chmod 0700 "$D/tmp" "$D/activations"
+  : >"$D/private-dirs"
+}
+
 cmd_session() {
   case $1 in '' | *[[:cntrl:]]*) usage "bad holder" ;; esac
   _holder=$1
@@ -448,7 +557,9 @@ cmd_session() {
   for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
   if [ ! -d "$D/apps" ] || [ ! -d "$D/bin" ] || [ ! -d "$D/activations" ] || [ ! -d "$D/tmp" ]; then
     mkdir -p "$D/apps" "$D/bin" "$D/activations" "$D/tmp"
+    private_dirs again
   fi
+  private_dirs
   exec 9>>"$D/lock"
   if ! flock -n 9; then wait_for_lock "$_wait"; fi
   # Whose the last session was: an activation it started may still run (its session died
@@ -462,7 +573,7 @@ cmd_session() {
   for _f in "$D"/tmp/* "$D"/tmp/.[!.]* "$D"/tmp/..?*; do
     if [ -e "$_f" ] || [ -L "$_f" ]; then
       rm -rf "$D/tmp"
-      mkdir "$D/tmp"
+      mkdir -m 0700 "$D/tmp"
       break
     fi
   done
@@ -621,6 +732,7 @@ check_facts() {
       continue
     fi
     check_rev "$_d/$_rev" "$_d/$_rev.sha256" report_drift
+    if [ -f "$_d/$_rev.perms" ]; then check_perms "$_app" "$_d/$_rev" "$_d/$_rev.perms"; fi
   done
   print_links "$_cf_k" "$@"
 }
@@ -726,6 +838,9 @@ stage_dir() {
       elif [ -f "$_p/$_e" ] && is_rev "${_e%.sha256}" && [ "$_e" = "${_e%.sha256}.sha256" ]; then
         if [ -d "$_p/${_e%.sha256}" ]; then continue; fi
         _r="$_r lists a revision that was not sent"
+      elif [ -f "$_p/$_e" ] && is_rev "${_e%.perms}" && [ "$_e" = "${_e%.perms}.perms" ]; then
+        if [ -d "$_p/${_e%.perms}" ]; then continue; fi
+        _r="$_r is the permissions list of a revision that was not sent"
       fi
       problem "unexpected $_r"
     done
@@ -739,6 +854,10 @@ stage_dir() {
   refuse_problems
   for _r in $_revs; do check_rev "$_sd/$_r" "$_sd/$_r.sha256" report_stage; done
   refuse_problems
+  for _r in $_revs; do
+    if [ -f "$_sd/$_r.perms" ]; then stage_modes "$_sd/$_r"; fi
+  done
+  refuse_problems
 
   for _r in $_revs; do
     _app=${_r%/*}
@@ -750,11 +869,15 @@ stage_dir() {
       # host is replaced by the verified copy.
       differs=0
       check_rev "$_dst/$_rev" "$_sd/$_r.sha256" report_differs
-      if [ "$differs" = 1 ]; then
+      # One with a permissions list is replaced as well: the staged copy has its modes.
+      if [ "$differs" = 1 ] || [ -f "$_sd/$_r.perms" ]; then
         mv -T "$_dst/$_rev" "$_sd/$_r.modified"
         mv -T "$_sd/$_r" "$_dst/$_rev"
       fi
       mv -f "$_sd/$_r.sha256" "$_dst/$_rev.sha256"
+      if [ -f "$_sd/$_r.perms" ]; then mv -f "$_sd/$_r.perms" "$_dst/$_rev.perms"; fi
+    elif [ -f "$_sd/$_r.perms" ]; then
+      mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256" "$_sd/$_r.perms"
     else
       # The revision and its list in one process.
       mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256"
@@ -788,8 +911,9 @@ cmd_gc() {
       [ -e "$_e" ] || [ -L "$_e" ] || continue
       _n=${_e##*/}
       _r=${_n%.sha256}
+      _r=${_r%.perms}
       case $_n:$_keep in
-        current:* | previous:* | "$_cur:"* | "$_cur.sha256:"* | "$_prv:"* | "$_prv.sha256:"* | *:*" $_r "*)
+        current:* | previous:* | "$_cur:"* | "$_cur.sha256:"* | "$_cur.perms:"* | "$_prv:"* | "$_prv.sha256:"* | "$_prv.perms:"* | *:*" $_r "*)
           _gc_kept=1
           continue
           ;;
@@ -884,7 +1008,7 @@ check_step() {
   shift
   for _cs_f; do [ -n "$_cs_f" ] || err="empty field"; done
   case $_cs_op:$# in
-    flip:2) if ! is_name "$1" || ! is_rev "$2"; then err="bad app or revision"; fi ;;
+    flip:2 | perms:2) if ! is_name "$1" || ! is_rev "$2"; then err="bad app or revision"; fi ;;
     remove-app:1) is_name "$1" || err="bad app name" ;;
     link:3)
       if ! is_abs "$1" || ! is_abs "$2"; then err="target and value must be normalised absolute paths"; fi
@@ -1162,6 +1286,66 @@ s_state() {
   err=
 }
 
+# Gives the files of revision $2 of app $1 the owners and groups of its permissions list (the
+# modes were set at staging): one chown per distinct owner:group. No inverse: the revision is
+# new or identical, and the one a rollback flips back to keeps its own owners.
+s_perms() {
+  _ps_dir=$D/apps/$1/$2
+  if [ ! -d "$_ps_dir" ] || [ ! -f "$_ps_dir.perms" ]; then
+    err="$1 $2 has no permissions list on the host (apps/$1/$2.perms)"
+    return 1
+  fi
+  if [ -n "$ROOT" ]; then
+    st=skipped
+    return 0
+  fi
+  _ps_specs=$nl
+  while IFS= read -r _ps_l || [ -n "$_ps_l" ]; do
+    perm_fields "$_ps_l" || continue
+    perm_spec
+    if [ -n "$_ps_s" ]; then
+      case $_ps_specs in *"$nl$_ps_s$nl"*) ;; *) _ps_specs=$_ps_specs$_ps_s$nl ;; esac
+    fi
+  done <"$_ps_dir.perms"
+  for _ps_want in $_ps_specs; do
+    set --
+    while IFS= read -r _ps_l || [ -n "$_ps_l" ]; do
+      perm_fields "$_ps_l" || continue
+      perm_spec
+      if [ "$_ps_s" = "$_ps_want" ]; then set -- "$@" "$_ps_dir/$pp"; fi
+    done <"$_ps_dir.perms"
+    # -h: a symlink put there by hand must not hand its target to the service user.
+    if ! chown -h -- "$_ps_want" "$@" >"$scratch" 2>&1; then
+      perms_failure "$_ps_want"
+      return 1
+    fi
+  done
+}
+
+# Sets _ps_s to chown's owner[:group] for the fields perm_fields set (`:group` for a group
+# alone; empty when the line sets only a mode).
+perm_spec() {
+  _ps_s=
+  if [ "$po" != - ]; then _ps_s=$po; fi
+  if [ "$pg" != - ]; then _ps_s=$_ps_s:$pg; fi
+}
+
+# Sets err for a chown to $1 that failed: a user or group that does not exist is named, with
+# how to create it (getent only runs on this failure path).
+perms_failure() {
+  _pf_o=${1%%:*}
+  _pf_g=
+  case $1 in *:*) _pf_g=${1#*:} ;; esac
+  if [ -n "$_pf_o" ] && ! is_uint "$_pf_o" && ! getent passwd "$_pf_o" >/dev/null; then
+    err="user $_pf_o does not exist on the host; create it, e.g. with a line 'u $_pf_o -' in a file of the app's sysusers/ directory"
+  elif [ -n "$_pf_g" ] && ! is_uint "$_pf_g" && ! getent group "$_pf_g" >/dev/null; then
+    err="group $_pf_g does not exist on the host; create it, e.g. with a line 'g $_pf_g -' in a file of the app's sysusers/ directory"
+  else
+    err="chown $1 failed:"
+    while IFS= read -r _pf_l || [ -n "$_pf_l" ]; do err="$err $_pf_l"; done <"$scratch"
+  fi
+}
+
 # Reads the states of units $@ with one `systemctl show` (it prints one block of
 # properties per unit, in order, separated by empty lines): sets us_<n> (n counting
 # from 1) to "<ActiveState> <SubState> <Result> <NRestarts> <Type>", `-` for an empty
@@ -1296,6 +1480,7 @@ run_step() {
     link) s_link "$1" "$2" "$3" ;;
     unlink) s_unlink "$1" ;;
     sysusers) sd systemd-sysusers ;;
+    perms) s_perms "$1" "$2" ;;
     daemon-reload)
       undo daemon-reload
       sd systemctl daemon-reload

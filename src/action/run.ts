@@ -13,6 +13,7 @@ import { loadClusterState, loadPlanContents, treeReader, type ClusterState } fro
 import { makePlan } from '../plan/plan.js';
 import type { Plan, PlanContents } from '../plan/types.js';
 import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown, withStatusNote } from '../render/markdown.js';
+import { sensitiveFiles, type IsSensitive } from '../render/sensitive.js';
 import { checkPushAccess, publish } from '../store/remote.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { actionConnector } from './connect.js';
@@ -80,27 +81,34 @@ interface Rendered {
   readonly plan: Plan;
   readonly digest: string;
   readonly contents: PlanContents;
+  /** What the hosts run afterwards: its permissions can make files secret. */
+  readonly desired: ClusterSnapshot;
 }
 
 /** Sets the plan outputs and reads the changed files' contents for the comment and the summary. */
-async function planned(setup: Setup, plan: Plan, readNew: ContentReader): Promise<Rendered> {
+async function planned(setup: Setup, plan: Plan, readNew: ContentReader, desired: ClusterSnapshot): Promise<Rendered> {
   const digest = planDigest(plan);
   core.setOutput('plan-json', renderJson(plan));
   core.setOutput('digest', digest);
   core.setOutput('changed', plan.hosts.length > 0 ? 'true' : 'false');
-  return { plan, digest, contents: await loadPlanContents(plan, setup.store.store, readNew) };
+  return { plan, digest, contents: await loadPlanContents(plan, setup.store.store, readNew), desired };
+}
+
+/** Files whose content the comment and the summary never show: by the input's and deptool.json's globs, or made secret by permissions. */
+function sensitiveOf(setup: Setup, desired: ClusterSnapshot): IsSensitive {
+  return sensitiveFiles([...setup.inputs.sensitivePaths, ...setup.cluster.settings.sensitivePaths], [setup.deployed, desired]);
 }
 
 /** The plan comment's body, under GitHub's comment limit. */
-function commentMarkdown(setup: Setup, { plan, contents, digest }: Rendered, header?: string): string {
-  return renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header });
+function commentMarkdown(setup: Setup, { plan, contents, digest, desired }: Rendered, header?: string): string {
+  return renderMarkdown(plan, contents, { sensitive: sensitiveOf(setup, desired), digest, header });
 }
 
 /** Writes the job summary once: `before` (an outcome), then the plan in the rest of the 1 MiB. */
-async function writeSummary(setup: Setup, { plan, contents, digest }: Rendered, options: { before?: string; header?: string } = {}): Promise<void> {
+async function writeSummary(setup: Setup, { plan, contents, digest, desired }: Rendered, options: { before?: string; header?: string } = {}): Promise<void> {
   const before = options.before === undefined ? '' : `${options.before}\n`;
   const budget = JOB_SUMMARY_BUDGET - Buffer.byteLength(before);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: setup.inputs.sensitivePaths, digest, header: options.header, budget, unit: 'utf8', fullPlanAt: null });
+  const markdown = renderMarkdown(plan, contents, { sensitive: sensitiveOf(setup, desired), digest, header: options.header, budget, unit: 'utf8', fullPlanAt: null });
   await core.summary.addRaw(before + markdown).write();
 }
 
@@ -123,7 +131,7 @@ async function postComment(setup: Setup, issue: number, body: string, existing: 
 
 async function planMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
   core.info(`Plan: ${rendered.plan.hosts.length} host(s) to change, digest ${rendered.digest}.`);
   await writeSummary(setup, rendered);
   const pr = context.pullRequest;
@@ -282,7 +290,7 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
 
 async function deployMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs, api } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir));
+  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
   const { plan } = rendered;
   const { review, comment } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
   const pr = review.kind === 'comment' || review.kind === 'no-comment' ? review.pr : null;
@@ -316,7 +324,7 @@ async function deployMode(setup: Setup): Promise<Finished> {
       return Promise.resolve(corrected.verdict !== 'refuse');
     },
   });
-  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, treeReader(cluster.tree.dir));
+  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, treeReader(cluster.tree.dir), result.target.desired);
   const synced = result.synced === null ? '' : `The store did not know what ${result.synced.hosts.map((h) => h.host).join(', ')} ran; store commit ${result.synced.commit.slice(0, 10)} records it. `;
   if (result.declined && corrected !== null) {
     const decision: ReviewDecision = corrected;
@@ -341,7 +349,7 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
   if (inputs.hosts.length === 0) throw new UsageError("Input 'hosts' is required to roll back: the hosts to put back (comma-separated).");
   const request = { store: store.store, ref: store.ref, cluster: cluster.tree.cluster, base: store.base, deployed, hosts: inputs.hosts, apps: inputs.apps, to: inputs.to };
   const target = await rollbackTarget(request);
-  const rendered = await planned(setup, target.plan, target.content);
+  const rendered = await planned(setup, target.plan, target.content, target.desired);
   if (target.plan.hosts.length === 0) {
     await writeSummary(setup, rendered);
     return { code: ExitCode.ok, message: '' };
@@ -355,7 +363,7 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
     approveCorrected: () => Promise.resolve(true),
   });
   const { outcomes, seconds } = result;
-  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, result.target.content);
+  const applied = result.target === target ? rendered : await planned(setup, result.target.plan, result.target.content, result.target.desired);
   if (inputs.dryRun) {
     const refused = outcomes.filter((o) => o.status === 'refused');
     const verdict = refused.length === 0 ? `Dry run: every check passed on ${outcomes.length} host(s); nothing was changed.` : `Dry run: ${refused.length} host(s) would refuse the rollback.`;

@@ -16,6 +16,8 @@ export type DriftItem =
   /** `current` of an app and the host's own record disagree (null: absent). */
   | { readonly kind: 'current'; readonly app: string; readonly onHost: string | null; readonly recorded: string | null }
   | { readonly kind: 'file'; readonly app: string; readonly path: string; readonly change: 'modified' | 'added' }
+  /** A file whose mode, owner or group is not what the app's `permissions` say. */
+  | { readonly kind: 'permission'; readonly app: string; readonly path: string; readonly what: 'mode' | 'owner' | 'group'; readonly actual: string; readonly expected: string }
   /** The revision `current` names is gone, or its checksum list is unusable. */
   | { readonly kind: 'revision'; readonly app: string; readonly what: string }
   /** `found`: the link's value, `-` when missing, `!` when something else is there. */
@@ -113,6 +115,7 @@ export function assess(checks: HostChecks, facts: SessionFacts, links: ReadonlyM
   for (const file of facts.check.modified) drift.push({ kind: 'file', ...splitAppPath(file), change: 'modified' });
   for (const file of facts.check.extra) drift.push({ kind: 'file', ...splitAppPath(file), change: 'added' });
   for (const broken of facts.check.broken) drift.push({ kind: 'revision', ...broken });
+  for (const { what, file, actual, expected } of facts.check.permissions) drift.push({ kind: 'permission', ...splitAppPath(file), what, actual, expected });
   for (const app of Object.values(reference.apps)) {
     for (const [target, value] of Object.entries(app.links)) {
       const found = links.get(target) ?? '-';
@@ -147,6 +150,8 @@ export function describeDrift(item: DriftItem): string {
       return item.change === 'added' ? `${item.app}/${item.path} was added on the host` : `${item.app}/${item.path} was changed on the host`;
     case 'revision':
       return item.what;
+    case 'permission':
+      return `${item.what} of ${item.app}/${item.path} is ${item.actual} on the host, expected ${item.expected}`;
     case 'link':
       return item.found === '-' ? `link ${item.target} is missing` : item.found === '!' ? `${item.target} is no longer a link` : `link ${item.target} points to ${item.found}, not ${item.expected}`;
   }

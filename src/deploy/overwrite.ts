@@ -13,7 +13,7 @@ function overwriteHost(plan: HostPlan, drift: readonly DriftItem[], deployed: Ho
   // Apps whose files or revision on the host are not what deptool left: sent again, units restarted.
   const apps = new Set<string>();
   for (const item of drift) {
-    if ((item.kind === 'file' || item.kind === 'current' || item.kind === 'revision') && desired.apps.has(item.app)) apps.add(item.app);
+    if ((item.kind === 'file' || item.kind === 'permission' || item.kind === 'current' || item.kind === 'revision') && desired.apps.has(item.app)) apps.add(item.app);
   }
   const links = drift.flatMap((item) => {
     if (item.kind !== 'link') return [];

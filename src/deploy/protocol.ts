@@ -313,7 +313,16 @@ export async function readExport(reader: AgentReader, deadline: number): Promise
   return { tar: await reader.bytes(Number(match[1]), deadline, 'an exported revision') };
 }
 
-const CHECK_KINDS = new Set(['modified', 'extra', 'missing', 'invalid', 'link']);
+const CHECK_KINDS = new Set(['modified', 'extra', 'missing', 'invalid', 'link', 'mode', 'owner', 'group']);
+
+/** A file of a current revision whose mode, owner or group is not what its permissions list says. */
+export interface PermissionDrift {
+  readonly what: 'mode' | 'owner' | 'group';
+  /** `app/path`. */
+  readonly file: string;
+  readonly actual: string;
+  readonly expected: string;
+}
 
 export interface CheckReport {
   /** `app/path` of files that differ from their revision's checksum list, or are missing. */
@@ -324,6 +333,7 @@ export interface CheckReport {
   readonly broken: readonly { readonly app: string; readonly what: string }[];
   /** target -> link value, `-` when missing, `!` when not a symlink. */
   readonly links: ReadonlyMap<string, string>;
+  readonly permissions: readonly PermissionDrift[];
 }
 
 /** Parses the drift lines of `session` (and `check`): `<kind> <first> <rest>`. */
@@ -332,16 +342,21 @@ export function parseCheck(lines: readonly string[]): CheckReport {
   const extra: string[] = [];
   const broken: { app: string; what: string }[] = [];
   const links = new Map<string, string>();
+  const permissions: PermissionDrift[] = [];
   for (const line of lines) {
     const [kind, first, ...rest] = line.split(' ');
     if (!first) continue;
+    if ((kind === 'mode' || kind === 'owner' || kind === 'group') && rest.length >= 3) {
+      const [actual, expected, ...path] = rest;
+      permissions.push({ what: kind, file: `${first}/${path.join(' ')}`, actual, expected });
+    }
     if (kind === 'modified') modified.push(`${first}/${rest.join(' ')}`);
     else if (kind === 'extra') extra.push(`${first}/${rest.join(' ')}`);
     else if (kind === 'missing') broken.push({ app: first, what: `revision ${rest.join(' ')} of app '${first}' is missing on the host` });
     else if (kind === 'invalid') broken.push({ app: first, what: `app '${first}': ${rest.join(' ')}` });
     else if (kind === 'link') links.set(first, rest.join(' '));
   }
-  return { modified, extra, broken, links };
+  return { modified, extra, broken, links, permissions };
 }
 
 export type ActivationResult = 'ok' | 'rolled-back' | 'failed';

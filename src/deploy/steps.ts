@@ -2,6 +2,7 @@
 // steps in DESIGN §2.2 order, and the state.json the host keeps afterwards.
 import { pack } from 'tar-stream';
 import type { HostPlan } from '../plan/types.js';
+import { permissionsList } from '../tree/permissions.js';
 import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
 import { DEPTOOL_DIR } from './protocol.js';
 import { checksumLine } from './revisions.js';
@@ -48,7 +49,7 @@ export interface StepOptions {
 
 /**
  * Activation steps for one host. Units going away are stopped before anything
- * changes; new revisions are flipped in; links, sysusers and unit links follow;
+ * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
  * then enable, restart and verify; removed apps go last, once nothing uses them.
  */
 export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
@@ -71,6 +72,11 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
     for (const file of app.sysusers.link) steps.push(['link', `${SYSUSERS_DIR}/${file}`, currentPath(app.app, `sysusers/${file}`), 'no-adopt']);
   }
   if (plan.apps.some((a) => a.runSysusers)) steps.push(['sysusers']);
+  // Owners may be users the sysusers step just created; modes were set at staging.
+  for (const app of plan.apps) {
+    const snapshot = newApp(app.app);
+    if (app.action !== 'remove' && app.newRev && snapshot && permissionsList(snapshot) !== null) steps.push(['perms', app.app, app.newRev]);
+  }
 
   let unitFilesChanged = (plan.overwrite?.links ?? []).some((link) => link.target.startsWith(`${UNIT_DIR}/`));
   for (const app of plan.apps) {
@@ -123,7 +129,8 @@ async function tar(fill: (add: AddEntry) => Promise<void>): Promise<Buffer> {
 
 /**
  * The activation input: a tar with `steps`, the new `state.json` and, under
- * `revisions/`, the files of each revision to stage with its checksum list.
+ * `revisions/`, the files of each revision to stage with its checksum list and,
+ * when its app has `permissions`, its permissions list.
  */
 export function activationArchive(
   steps: readonly string[],
@@ -141,6 +148,8 @@ export function activationArchive(
         await add(`revisions/${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
       }
       await add(`revisions/${app.name}/${rev}.sha256`, Buffer.from(`${sums.join('\n')}\n`), 0o644);
+      const permissions = permissionsList(app);
+      if (permissions !== null) await add(`revisions/${app.name}/${rev}.perms`, Buffer.from(permissions), 0o644);
     }
     await add('steps', Buffer.from(`${steps.join('\n')}\n`), 0o644);
     await add('state.json', Buffer.from(`${JSON.stringify(state, null, 2)}\n`), 0o644);

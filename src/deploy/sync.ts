@@ -106,7 +106,7 @@ async function readHost(run: SyncRun, host: string): Promise<HostSync | Read> {
       return { ...back, relabel: null, accepted: [] };
     }
     // Hand edits: what runs is what `current` names, with the files as they are.
-    const unfit = assessment.drift.filter((item) => item.kind === 'link' || item.kind === 'revision');
+    const unfit = assessment.drift.filter((item) => item.kind === 'link' || item.kind === 'revision' || item.kind === 'permission');
     if (unfit.length > 0) {
       return refuse([
         `${unfit.map(describeDrift).join('; ')}: the config tree cannot say that, so sync cannot accept it. Run 'deptool deploy --overwrite-drift --limit ${host}' to put it back`,

@@ -1,11 +1,11 @@
 // The plan as the sticky PR comment and job summary (DESIGN §5): table, per-host and per-file diffs, fitted to a size budget.
 import { createHash } from 'node:crypto';
 import { markdownTable } from 'markdown-table';
-import picomatch from 'picomatch';
 import { hostDigest } from '../plan/json.js';
 import type { AppPlan, FileChange, HostPlan, Plan, PlanContents } from '../plan/types.js';
+import { sensitiveNotes, type IsSensitive } from './sensitive.js';
 import { appItems } from './text.js';
-import { type FileDiff, fileDiff, modeNote } from './unified-diff.js';
+import { type FileDiff, fileDiff } from './unified-diff.js';
 
 /** GitHub's limit on a comment's body, in characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -28,8 +28,8 @@ export interface PlanMarker {
 }
 
 export interface MarkdownOptions {
-  /** Globs over `<host>/<app>/<path>` (dotfiles included) whose content is never shown, only sha256 prefixes. */
-  readonly sensitivePaths: readonly string[];
+  /** Files whose content is never shown, only sha256 prefixes (`sensitiveFiles`). */
+  readonly sensitive: IsSensitive;
   /** The plan digest (`sha256:…`), recorded in the marker with the hosts' digests, and shown at the end. */
   readonly digest: string;
   /** The output stays strictly below this size (default COMMENT_BUDGET). */
@@ -64,7 +64,7 @@ interface FileBlock {
 
 interface RenderContext {
   readonly contents: PlanContents;
-  readonly isSensitive: (path: string) => boolean;
+  readonly isSensitive: IsSensitive;
   readonly fullPlanAt: string | null;
   /** Diffs by content hashes and modes: a change made on every host of a fleet is diffed once. */
   readonly diffs: Map<string, FileDiff>;
@@ -147,20 +147,6 @@ function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
-function sha256Prefix(content: Buffer): string {
-  return sha256(content).slice(0, 12);
-}
-
-/** Only hashes and the mode: not a line count or size, which would say something about the secret. */
-function sensitiveNotes(change: FileChange, old: Buffer | null, next: Buffer | null): string[] {
-  if (!old) return next ? [`content added (sha256 ${sha256Prefix(next)})`] : [];
-  if (!next) return [`content removed (sha256 ${sha256Prefix(old)})`];
-  const notes = old.equals(next) ? [] : [`content changed (sha256 ${sha256Prefix(old)} → ${sha256Prefix(next)})`];
-  const oldExecutable = change.old?.executable ?? false;
-  const newExecutable = change.new?.executable ?? false;
-  return oldExecutable === newExecutable ? notes : [...notes, modeNote(oldExecutable, newExecutable)];
-}
-
 function noteLine(label: string, notes: readonly string[]): string {
   return notes.length === 0 ? codeSpan(label) : `${codeSpan(label)}: ${notes.join(', ')}`;
 }
@@ -182,7 +168,7 @@ function changeDiff(host: string, app: string, change: FileChange, context: Rend
 /** The file's name is in the summary, so the fence holds the diff's body without `---`/`+++` headers. */
 function fileBlock(host: string, app: string, change: FileChange, context: RenderContext): FileBlock {
   const label = `${FILE_MARKS[change.change]} ${app}/${change.path}`;
-  if (context.isSensitive(`${host}/${app}/${change.path}`)) {
+  if (context.isSensitive(host, app, change.path)) {
     const { old, new: next } = context.contents.get(host, app, change.path);
     const line = noteLine(label, sensitiveNotes(change, old, next));
     return { full: line, short: line };
@@ -334,7 +320,7 @@ export function renderMarkdownReport(plan: Plan, contents: PlanContents, options
 
   const context: RenderContext = {
     contents,
-    isSensitive: picomatch([...options.sensitivePaths], { dot: true }),
+    isSensitive: options.sensitive,
     fullPlanAt,
     diffs: new Map(),
   };

@@ -184,8 +184,12 @@ export function fileDiff(path: string, old: Buffer | null, next: Buffer | null, 
     }
   }
   const body = out.join('\n') + '\n';
-  const header = `--- ${old ? quotePath(`a/${path}`) : '/dev/null'}\n+++ ${next ? quotePath(`b/${path}`) : '/dev/null'}\n`;
-  return { text: header + body, body, notes, stat, binary };
+  return { text: diffHeader(path, old, next) + body, body, notes, stat, binary };
+}
+
+/** The `---`/`+++` lines that name the file: `a/<path>`, `b/<path>`, or `/dev/null` for a side that does not exist. */
+export function diffHeader(path: string, old: Buffer | null, next: Buffer | null): string {
+  return `--- ${old ? quotePath(`a/${path}`) : '/dev/null'}\n+++ ${next ? quotePath(`b/${path}`) : '/dev/null'}\n`;
 }
 
 /** The unified diff text of `fileDiff`: what `deptool diff` prints for one file. */

@@ -2,9 +2,10 @@
 import { posix } from 'node:path';
 import type { Node } from 'jsonc-parser';
 import type { ConfigIssue } from '../errors.js';
-import { didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
-import { EMPTY_MANIFEST, type Manifest } from './types.js';
+import { childPath, didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
+import { EMPTY_MANIFEST, type Manifest, type PermissionRule } from './types.js';
 import { hasControlCharacter } from './names.js';
+import { checkAccount, checkMode, checkPermissionGlob, normaliseMode } from './permissions.js';
 import { isUnitName, unitInstance } from './validate.js';
 
 export interface ParsedManifest {
@@ -75,7 +76,28 @@ export function parseManifest(text: string, displayPath: string, appFiles: Reado
     if (!targetPositions.has(target)) targetPositions.set(target, source.position(key.offset));
     symlinks.set(target, value.value as string);
   }
-  return { manifest: { unitsEnabled, symlinks }, issues, targetPositions };
+
+  const permissions: PermissionRule[] = [];
+  const permissionsNode = member(root, 'permissions');
+  for (const [key, value] of permissionsNode?.type === 'object' ? properties(permissionsNode) : []) {
+    if (value.type !== 'object') continue;
+    const glob = key.value as string;
+    if ((value.children ?? []).length === 0) {
+      issues.push(source.issue(value, { message: `\`${childPath('permissions', glob)}\` sets nothing`, hint: 'Give it at least one of mode, owner and group, or remove the entry.' }));
+      continue;
+    }
+    const rule: { glob: string; mode?: string; owner?: string; group?: string } = { glob };
+    // Invalid values were reported by the schema; only valid ones are kept.
+    for (const [field, setting] of properties(value)) {
+      if (setting.type !== 'string') continue;
+      const text = setting.value as string;
+      if (field.value === 'mode' && checkMode(text) === undefined) rule.mode = normaliseMode(text);
+      else if (field.value === 'owner' && checkAccount(text, 'owner') === undefined) rule.owner = text;
+      else if (field.value === 'group' && checkAccount(text, 'group') === undefined) rule.group = text;
+    }
+    permissions.push(rule);
+  }
+  return { manifest: { unitsEnabled, symlinks, permissions }, issues, targetPositions };
 }
 
 function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
@@ -90,6 +112,18 @@ function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
         type: 'map',
         keys: checkTarget,
         values: { type: 'string', check: (source) => checkSource(source, appFiles) },
+      },
+      permissions: {
+        type: 'map',
+        keys: (glob) => checkPermissionGlob(glob, appFiles),
+        values: {
+          type: 'object',
+          fields: {
+            mode: { type: 'string', check: checkMode },
+            owner: { type: 'string', check: (name) => checkAccount(name, 'owner') },
+            group: { type: 'string', check: (name) => checkAccount(name, 'group') },
+          },
+        },
       },
     },
   };

@@ -7,6 +7,7 @@ import type { ConfigIssue } from '../errors.js';
 import { didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
 import { decodeUtf8, displayPath, fileSystemIssue } from './fs-issues.js';
 import { hasControlCharacter } from './names.js';
+import { globSyntaxProblem } from './permissions.js';
 
 export const SETTINGS_FILE = 'deptool.json';
 
@@ -25,9 +26,11 @@ export interface ClusterSettings {
   readonly defaults: HostSettings;
   /** Host dir name -> its own settings. */
   readonly hosts: ReadonlyMap<string, HostSettings>;
+  /** Globs over `<host>/<app>/<path>` whose content is never shown (as the Action's `sensitive-paths`). */
+  readonly sensitivePaths: readonly string[];
 }
 
-export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map() };
+export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [] };
 
 // A value that ends up on an ssh command line: one non-empty word that cannot pass for an option.
 function word(what: string, more?: (value: string) => Problem | undefined): JsonSchema {
@@ -77,8 +80,17 @@ function settingsSchema(hostNames: ReadonlySet<string>, clusterDisplay: string):
         keys: (host) => (hostNames.has(host) ? undefined : unknownHost(host, hostNames, clusterDisplay)),
         values: { type: 'object', fields: hostFields },
       },
+      sensitive_paths: { type: 'array', items: { type: 'string', check: sensitiveGlob } },
     },
   };
+}
+
+function sensitiveGlob(glob: string): Problem | undefined {
+  const what = `sensitive path ${JSON.stringify(glob)}`;
+  const problem = globSyntaxProblem(glob, what);
+  if (problem !== undefined) return problem;
+  if (glob.startsWith('/')) return { message: `${what} is an absolute path`, hint: 'Globs match <host>/<app>/<path> in the cluster directory, e.g. "*/*/secrets/**".' };
+  return undefined;
 }
 
 function unknownHost(host: string, hostNames: ReadonlySet<string>, clusterDisplay: string): Problem {
@@ -119,7 +131,11 @@ export function parseSettings(
   for (const [key, value] of hostsNode?.type === 'object' ? properties(hostsNode) : []) {
     hosts.set(key.value as string, hostSettings(value));
   }
-  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts }, issues };
+  const sensitiveNode = member(root, 'sensitive_paths');
+  const sensitivePaths = (sensitiveNode?.type === 'array' ? (sensitiveNode.children ?? []) : [])
+    .filter((item) => item.type === 'string' && sensitiveGlob(item.value as string) === undefined)
+    .map((item) => item.value as string);
+  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths }, issues };
 }
 
 /**

@@ -8,14 +8,30 @@ export interface FileEntry {
   readonly size: number;
 }
 
+/** What a file gets on the host; an unset key keeps deptool's default (root, 0444 or 0555). */
+export interface FilePermissions {
+  /** Four octal digits without setuid, setgid or sticky bit, e.g. `0640`. */
+  readonly mode?: string;
+  /** A user or group name, or a numeric id. */
+  readonly owner?: string;
+  readonly group?: string;
+}
+
+/** One entry of `permissions`: files of the app matching `glob` (app-relative, dotfiles included) get these. */
+export interface PermissionRule extends FilePermissions {
+  readonly glob: string;
+}
+
 export interface Manifest {
   /** Units from `systemd.units_enabled`, in the order given. */
   readonly unitsEnabled: readonly string[];
   /** Absolute target on the host -> source path relative to the app root. */
   readonly symlinks: ReadonlyMap<string, string>;
+  /** In the order written: a later rule overrides an earlier one key by key. */
+  readonly permissions: readonly PermissionRule[];
 }
 
-export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map() };
+export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map(), permissions: [] };
 
 export interface AppSnapshot {
   readonly name: string;

@@ -136,6 +136,28 @@ test('secrets never appear: not the private key, not the token, not sensitive fi
   api.assertNoViolations();
 });
 
+test('deptool.json sensitive_paths and files permissions keep from others are hidden too, merged with the input', async () => {
+  await repo.write(
+    {
+      'web/api/db.env': 'DB-SECRET\n',
+      'web/api/tls.key': 'TLS-SECRET\n',
+      'web/api/token': 'TOKEN-SECRET\n',
+      'web/api/manifest.json': '{ "permissions": { "tls.key": { "mode": "0400", "owner": "api" } } }',
+      'web/api/app.conf': 'port=1\n',
+    },
+    { sensitive_paths: ['*/api/db.env'] },
+  );
+  const run = await onPullRequest(pullRequest('opened'), { 'sensitive-paths': '*/*/token' });
+  ok(run);
+  const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+  for (const [file, content] of [['db.env', 'DB-SECRET\n'], ['tls.key', 'TLS-SECRET\n'], ['token', 'TOKEN-SECRET\n']]) {
+    assert.ok(ours()[0].body.includes(`\`+ api/${file}\`: content added (sha256 ${sha(content)})`), file);
+  }
+  assert.match(ours()[0].body, /port=1/, 'other files are shown');
+  assert.ok(!run.everything.includes('-SECRET'), 'no secret in the run\'s output or summary');
+  assert.ok(!api.requests.some((r) => r.bodyText.includes('-SECRET')), 'no secret sent to GitHub');
+});
+
 /** A config file whose lines try to break out of their fence or details block. */
 function hostile(host: number, version: string): string {
   const tricks = ['```', '</details>', '<!-- deptool-plan', '| a | b |', '<details>', '~~~'];

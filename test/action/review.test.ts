@@ -7,6 +7,7 @@ import { planDigest } from '../../src/plan/json.js';
 import { makePlan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import { parsePlanMarker, renderMarkdown } from '../../src/render/markdown.js';
+import { sensitiveFiles } from '../../src/render/sensitive.js';
 import { snapshot, type FileSpec } from '../helpers/snapshot.js';
 
 const PR = { number: 42, url: 'https://github.com/acme/infra/pull/42' };
@@ -24,7 +25,7 @@ function planOf(desired: Record<string, string>, deployed: Record<string, string
 
 /** The plan comment the plan job would post for `plan`, as the deploy job finds it. */
 function reviewedOn(plan: Plan): Review {
-  const body = renderMarkdown(plan, { get: () => ({ old: Buffer.from('v1'), new: Buffer.from('v2') }) }, { sensitivePaths: [], digest: planDigest(plan) });
+  const body = renderMarkdown(plan, { get: () => ({ old: Buffer.from('v1'), new: Buffer.from('v2') }) }, { sensitive: sensitiveFiles([]), digest: planDigest(plan) });
   return { kind: 'comment', pr: PR, url: COMMENT, marker: parsePlanMarker(body)! };
 }
 

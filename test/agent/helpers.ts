@@ -78,15 +78,17 @@ export interface Revision {
   readonly app: string;
   readonly rev: string;
   readonly files: AppFiles;
+  /** The permissions list sent as `<app>/<rev>.perms`, if any. */
+  readonly perms?: string;
 }
 
 const contentOf = (file: AppFile) => (typeof file === 'string' ? file : file.content);
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** A content-addressed revision id (the driver uses the git tree id; any 10 hex digits will do here). */
-export function revision(app: string, files: AppFiles): Revision {
-  const canonical = JSON.stringify(Object.keys(files).sort().map((path) => [path, files[path]]));
-  return { app, rev: sha256(canonical).slice(0, 10), files };
+export function revision(app: string, files: AppFiles, perms?: string): Revision {
+  const canonical = JSON.stringify([Object.keys(files).sort().map((path) => [path, files[path]]), perms ?? null]);
+  return { app, rev: sha256(canonical).slice(0, 10), files, ...(perms === undefined ? {} : { perms }) };
 }
 
 /** `sha256sum` lines for the files, as the agent expects next to the revision (`*` marks an executable, as the driver writes it). */
@@ -100,7 +102,7 @@ export function checksumList(files: AppFiles): string {
     .join('');
 }
 
-export function revisionEntries({ app, rev, files }: Revision): TarEntry[] {
+export function revisionEntries({ app, rev, files, perms }: Revision): TarEntry[] {
   return [
     ...Object.entries(files).map(([path, file]): TarEntry => ({
       path: `${app}/${rev}/${path}`,
@@ -108,6 +110,7 @@ export function revisionEntries({ app, rev, files }: Revision): TarEntry[] {
       mode: typeof file !== 'string' && file.executable ? 0o755 : 0o644,
     })),
     { path: `${app}/${rev}.sha256`, content: checksumList(files) },
+    ...(perms === undefined ? [] : [{ path: `${app}/${rev}.perms`, content: perms }]),
   ];
 }
 
@@ -304,14 +307,17 @@ function collect(child: ChildProcessWithoutNullStreams, input: Buffer | string |
   });
 }
 
-/** The agent under dash on this machine, sandboxed with `--root`. */
+/** The agent under dash on this machine, sandboxed with `--root`; `env` replaces the environment (e.g. a PATH that logs commands). */
 export class SandboxAgent extends AgentRunner {
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    readonly env?: NodeJS.ProcessEnv,
+  ) {
     super();
   }
 
   spawn(args: readonly string[]): ChildProcessWithoutNullStreams {
-    return spawn('dash', [AGENT_FILE, '--root', this.root, ...args], { stdio: 'pipe' });
+    return spawn('dash', [AGENT_FILE, '--root', this.root, ...args], { stdio: 'pipe', env: this.env ?? process.env });
   }
 }
 

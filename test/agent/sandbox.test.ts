@@ -1,7 +1,7 @@
 // The agent under dash in a --root sandbox (no systemd): sessions, staging, links, flips, rollback and gc.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { test } from 'node:test';
@@ -35,11 +35,11 @@ interface Sandbox {
   activate(id: string, steps: Step[], state?: string): Promise<AgentResult & { log: ReturnType<typeof parseActivation> }>;
 }
 
-async function sandbox(t: TestContext): Promise<Sandbox> {
+async function sandbox(t: TestContext, env?: NodeJS.ProcessEnv): Promise<Sandbox> {
   const root = await tempDir(t);
   mkdirSync(join(root, 'etc'));
   writeFileSync(join(root, 'etc/hostname'), 'webserver\n');
-  const agent = new SandboxAgent(root);
+  const agent = new SandboxAgent(root, env);
   const session = await agent.session('alice@laptop deploy');
   t.after(() => session.close());
   const at = (path: string) => join(root, path);
@@ -580,6 +580,134 @@ test('result prints the log and result of a finished activation', async (t) => {
   const result = await box.agent.command(box.session, 'result', ['a1', 120]);
   assert.equal(result.stdout, 'step 1 flip ok\nstep 2 state ok\nresult ok\n');
   assert.equal((await box.agent.command(box.session, 'result', ['nope', 120])).stdout, 'error no activation nope\n');
+});
+
+// --- permissions ---
+
+/** A PATH whose `chmod` and `stat` write their arguments to a log (a line per call), then run the real ones. */
+async function loggingPath(t: TestContext): Promise<{ env: NodeJS.ProcessEnv; calls(command: string): string[][] }> {
+  const dir = await tempDir(t);
+  const log = join(dir, 'calls');
+  writeFileSync(log, '');
+  for (const command of ['chmod', 'stat']) {
+    const real = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(join(dir, command), `#!/bin/sh\nprintf '%s\\n' "${command} $*" >>'${log}'\nexec ${real} "$@"\n`, { mode: 0o755 });
+  }
+  return {
+    env: { ...process.env, PATH: `${dir}:${process.env.PATH}` },
+    calls: (command) =>
+      readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith(`${command} `))
+        .map((line) => line.split(' ').slice(1)),
+  };
+}
+
+test('a session makes tmp and activations 0700 on a host an older agent set up, then never spends a process on it', async (t) => {
+  const logging = await loggingPath(t);
+  const root = await tempDir(t);
+  for (const dir of ['apps', 'bin', 'activations', 'tmp']) mkdirSync(join(root, 'var/lib/deptool', dir), { recursive: true, mode: 0o755 });
+  const agent = new SandboxAgent(root, logging.env);
+  await (await agent.session('upgrade')).close();
+  for (const dir of ['tmp', 'activations']) assert.equal(statSync(join(root, 'var/lib/deptool', dir)).mode & 0o777, 0o700, dir);
+  assert.equal(logging.calls('chmod').length, 1);
+  await (await agent.session('again')).close();
+  assert.equal(logging.calls('chmod').length, 1, 'no chmod once they are right');
+
+  writeFileSync(join(root, 'var/lib/deptool/tmp/leftover'), 'x');
+  await (await agent.session('emptied')).close();
+  assert.equal(statSync(join(root, 'var/lib/deptool/tmp')).mode & 0o777, 0o700, 'tmp made anew is 0700 too');
+});
+
+const lockedFiles = {
+  Caddyfile: 'localhost:443\n',
+  'secrets/a.key': 'KEY-A\n',
+  'secrets/b key': 'KEY-B\n',
+  'run.sh': { content: '#!/bin/sh\n', executable: true },
+  tool: 'not executable in git\n',
+};
+const locked = revision('caddy', lockedFiles, '0640 - caddy Caddyfile\n0644 - - run.sh\n0400 caddy - secrets/a.key\n0400 caddy - secrets/b key\n0750 - - tool\n');
+
+test('stage gives files the modes of their permissions list, one chmod per mode, whatever the executable bit', async (t) => {
+  const logging = await loggingPath(t);
+  const box = await sandbox(t, logging.env);
+  const before = logging.calls('chmod').length;
+  const staged = await box.stage(locked);
+  assert.equal(staged.code, 0, staged.stdout + staged.stderr);
+  const mode = (path: string) => statSync(box.at(`${APPS}/caddy/${path}`)).mode & 0o7777;
+  assert.equal(mode(`${locked.rev}/Caddyfile`), 0o640);
+  assert.equal(mode(`${locked.rev}/secrets/a.key`), 0o400);
+  assert.equal(mode(`${locked.rev}/secrets/b key`), 0o400);
+  assert.equal(mode(`${locked.rev}/run.sh`), 0o644, 'the mode wins over the executable bit');
+  assert.equal(mode(`${locked.rev}/tool`), 0o750);
+  assert.equal(mode(`${locked.rev}.sha256`), 0o400, 'the checksum list hashes the secrets: not for others');
+  assert.equal(mode(`${locked.rev}.perms`), 0o400);
+  assert.equal(readFileSync(box.at(`${APPS}/caddy/${locked.rev}.perms`), 'utf8'), locked.perms);
+  const perModes = logging.calls('chmod').slice(before).map(([m]) => m).filter((m) => !['0444', '0555'].includes(m));
+  assert.deepEqual(perModes.sort(), ['0400', '0640', '0644', '0750'], 'one chmod per distinct mode');
+  for (const dir of ['tmp', 'activations']) assert.equal(statSync(box.at(`var/lib/deptool/${dir}`)).mode & 0o777, 0o700, dir);
+});
+
+test('a revision without a permissions list costs no chmod beyond the read-only ones', async (t) => {
+  const logging = await loggingPath(t);
+  const box = await sandbox(t, logging.env);
+  const before = logging.calls('chmod').length;
+  assert.equal((await box.stage(v1)).code, 0);
+  assert.deepEqual(logging.calls('chmod').slice(before).map(([m]) => m), ['0444']);
+});
+
+test('stage refuses a permissions list that is malformed, names a file the revision lacks, or comes without its revision', async (t) => {
+  const box = await sandbox(t);
+  const bad = revision('caddy', { Caddyfile: 'x\n' }, '0400 - - missing.txt\n4755 - - Caddyfile\n0400 Caddy - Caddyfile\n0400 - -\n- - - Caddyfile\n0400 - - ../../etc/passwd\n');
+  const stray = revision('other', { a: 'a\n' }, '0400 - - a\n');
+  const result = await box.agent.command(box.session, 'stage', [], stageTar(bad));
+  assert.equal(result.code, 3, result.stdout + result.stderr);
+  assert.deepEqual(result.stdout.split('\n').sort(), [
+    '',
+    `error caddy/${bad.rev}: malformed permissions line: - - - Caddyfile`,
+    `error caddy/${bad.rev}: malformed permissions line: 0400 - - ../../etc/passwd`,
+    `error caddy/${bad.rev}: malformed permissions line: 0400 - -`,
+    `error caddy/${bad.rev}: malformed permissions line: 0400 Caddy - Caddyfile`,
+    `error caddy/${bad.rev}: malformed permissions line: 4755 - - Caddyfile`,
+    `error caddy/${bad.rev}: permissions for missing.txt, which is not a file of the revision`,
+  ].sort());
+  assert.deepEqual(readdirSync(box.at(APPS)), []);
+
+  const orphan = await box.agent.command(box.session, 'stage', [], tar([...revisionEntries(v3), ...revisionEntries(stray).filter((entry) => entry.path.endsWith('.perms'))]));
+  assert.equal(orphan.code, 3);
+  assert.equal(orphan.stdout, `error unexpected other/${stray.rev}.perms is the permissions list of a revision that was not sent\n`);
+});
+
+test('the permissions list stays beside its revision and goes with it in gc; perms is skipped in a sandbox', async (t) => {
+  const box = await sandbox(t);
+  assert.equal((await box.stage(locked)).code, 0);
+  const first = await box.activate('a1', [['flip', 'caddy', locked.rev], ['perms', 'caddy', locked.rev], ['state']]);
+  assert.deepEqual(first.log.lines, ['step 1 flip ok', 'step 2 perms skipped', 'step 3 state ok']);
+  await deploy(box, 'a2', v2);
+  assert.ok(readdirSync(box.at(`${APPS}/caddy`)).includes(`${locked.rev}.perms`), 'previous keeps its list');
+
+  const missing = await box.activate('a3', [['perms', 'caddy', v2.rev]]);
+  assert.equal(missing.log.result, 'rolled-back');
+  assert.ok(missing.log.lines.includes(`error caddy ${v2.rev} has no permissions list on the host (apps/caddy/${v2.rev}.perms)`), missing.stdout);
+
+  await deploy(box, 'a4', v3);
+  assert.deepEqual(readdirSync(box.at(`${APPS}/caddy`)).sort(), [v2.rev, `${v2.rev}.sha256`, v3.rev, `${v3.rev}.sha256`, 'current', 'previous'].sort());
+});
+
+test('check reports a file whose mode was changed on the host, with one stat for a revision with a permissions list and none without', async (t) => {
+  const logging = await loggingPath(t);
+  const box = await sandbox(t, logging.env);
+  await deploy(box, 'a1', locked);
+  await deploy(box, 'a2', revision('other', { conf: 'plain\n' }));
+  const rev = box.at(`${APPS}/caddy/${locked.rev}`);
+  const clean = logging.calls('stat').length;
+  assert.equal((await box.agent.command(box.session, 'check')).stdout, 'done\n');
+  assert.equal(logging.calls('stat').length - clean, 1, 'one stat, for caddy only');
+
+  chmodSync(join(rev, 'secrets/a.key'), 0o644);
+  chmodSync(join(rev, 'secrets/b key'), 0o440);
+  const check = await box.agent.command(box.session, 'check');
+  assert.equal(check.stdout, 'mode caddy 0644 0400 secrets/a.key\nmode caddy 0440 0400 secrets/b key\ndone\n');
 });
 
 test('the agent is clean under shellcheck -s sh', () => {

@@ -1,7 +1,8 @@
 // The deptool command end to end, in-process: init, plan, diff, status, log, help and errors.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, test } from 'node:test';
@@ -288,4 +289,76 @@ test('ping keeps its table one line per host and lists why a host is unreachable
   const unknown = await runCli(['ping', '--limit', 'nope'], { cwd: work, env: { HOME: work } });
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': web\./);
+});
+
+/** A local-transport cluster with a secret under sensitive_paths and one made unreadable by permissions, deployed once. */
+async function deployedSecrets(): Promise<void> {
+  await runCli(['init', 'prod'], { cwd: work });
+  await put('prod/deptool.json', '{ "hosts": { "box": { "transport": "local" } }, "sensitive_paths": ["*/*/db.env"] }');
+  await put('sandbox/etc/hostname', 'box\n');
+  await put('prod/box/app/manifest.json', '{ "permissions": { "secrets/*": { "mode": "0400" } } }');
+  await put('prod/box/app/conf', 'public one\n');
+  await put('prod/box/app/db.env', 'PASSWORD=first-SECRET\n');
+  await put('prod/box/app/secrets/tls.key', 'KEY-first-SECRET\n');
+  const first = await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work });
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  await put('prod/box/app/conf', 'public two\n');
+  await put('prod/box/app/db.env', 'PASSWORD=second-SECRET\n');
+  await put('prod/box/app/secrets/tls.key', 'KEY-second-SECRET\n');
+}
+
+const sha12 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 12);
+const SECRET_NOTES = [
+  `content changed (sha256 ${sha12('PASSWORD=first-SECRET\n')} → ${sha12('PASSWORD=second-SECRET\n')})`,
+  `content changed (sha256 ${sha12('KEY-first-SECRET\n')} → ${sha12('KEY-second-SECRET\n')})`,
+];
+
+test('diff shows sha256 prefixes, not content, for sensitive_paths and files permissions keep from others', async () => {
+  await deployedSecrets();
+  const diff = await runCli(['diff'], { cwd: work });
+  assert.equal(diff.code, 0, diff.stderr);
+  assert.match(diff.stdout, /^\+public two$/m, 'other files still show their diff');
+  assert.ok(!diff.stdout.includes('SECRET'), diff.stdout);
+  assert.ok(diff.stdout.includes(`--- a/box/app/db.env\n+++ b/box/app/db.env\n${SECRET_NOTES[0]}\n`), diff.stdout);
+  assert.ok(diff.stdout.includes(`--- a/box/app/secrets/tls.key\n+++ b/box/app/secrets/tls.key\n${SECRET_NOTES[1]}\n`), diff.stdout);
+
+  const stat = await runCli(['diff', '--stat'], { cwd: work });
+  assert.match(stat.stdout, /^ box\/app\/db\.env \| sensitive$/m);
+  assert.match(stat.stdout, /^ box\/app\/secrets\/tls\.key \| sensitive$/m);
+  assert.match(stat.stdout, /^ 3 files changed, 1 insertion\(\+\), 1 deletion\(-\)$/m, 'no line of a secret is counted');
+
+  const markdown = await runCli(['plan', '--markdown'], { cwd: work });
+  assert.equal(markdown.code, 0, markdown.stderr);
+  assert.ok(!markdown.stdout.includes('SECRET'), markdown.stdout);
+  assert.ok(markdown.stdout.includes(`\`~ app/db.env\`: ${SECRET_NOTES[0]}`), markdown.stdout);
+  assert.ok(markdown.stdout.includes(`\`~ app/secrets/tls.key\`: ${SECRET_NOTES[1]}`), markdown.stdout);
+  assert.match(markdown.stdout, /\+public two/);
+});
+
+test('the deploy and rollback prompts\' d shows no secret', async () => {
+  await deployedSecrets();
+  const asked = await runCli(['deploy', '--root', 'sandbox'], { cwd: work, answers: ['d', 'n'] });
+  assert.equal(asked.code, 0, asked.stdout + asked.stderr);
+  assert.match(asked.stdout, /^\+public two$/m, 'd showed the diff');
+  for (const note of SECRET_NOTES) assert.ok(asked.stdout.includes(note), asked.stdout);
+  assert.ok(!asked.stdout.includes('SECRET'), asked.stdout);
+  assert.match(asked.stdout, /Not deploying\.\n$/);
+
+  assert.equal((await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work })).code, 0);
+  const back = await runCli(['rollback', '--host', 'box', '--root', 'sandbox'], { cwd: work, answers: ['d', 'n'] });
+  assert.equal(back.code, 0, back.stdout + back.stderr);
+  assert.match(back.stdout, /^-public two$/m, 'd showed the diff');
+  assert.ok(back.stdout.includes(`content changed (sha256 ${sha12('KEY-second-SECRET\n')} → ${sha12('KEY-first-SECRET\n')})`), back.stdout);
+  assert.ok(!back.stdout.includes('SECRET'), back.stdout);
+});
+
+test('a deploy into a sandbox root sets the permissions\' modes and keeps the list beside the revision', async () => {
+  await deployedSecrets();
+  const apps = join(work, 'sandbox/var/lib/deptool/apps/app');
+  assert.equal((await stat(join(apps, 'current/secrets/tls.key'))).mode & 0o7777, 0o400);
+  assert.equal((await stat(join(apps, 'current/conf'))).mode & 0o7777, 0o444);
+  const rev = (await readdir(apps)).find((name) => name.endsWith('.perms'));
+  assert.ok(rev, 'the permissions list is kept');
+  assert.equal(await readFile(join(apps, rev), 'utf8'), '0400 - - secrets/tls.key\n');
+  assert.equal((await stat(join(apps, rev)).then((s) => s.mode)) & 0o777, 0o400);
 });

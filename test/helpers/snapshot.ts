@@ -1,13 +1,13 @@
 // In-memory cluster snapshots for planner tests: `{ 'web/caddy/Caddyfile': 'content' }`.
 import { appTreeOid, gitBlobOid } from '../../src/tree/hash.js';
-import type { AppSnapshot, ClusterSnapshot, FileEntry, HostSnapshot, Manifest } from '../../src/tree/types.js';
+import { parseManifest } from '../../src/tree/manifest.js';
+import { EMPTY_MANIFEST, type AppSnapshot, type ClusterSnapshot, type FileEntry, type HostSnapshot, type Manifest } from '../../src/tree/types.js';
 
 export type FileSpec = string | { readonly content: string; readonly executable: boolean };
 
-function manifestOf(text: string | undefined): Manifest {
-  if (text === undefined) return { unitsEnabled: [], symlinks: new Map() };
-  const json = JSON.parse(text) as { systemd?: { units_enabled?: string[] }; symlinks?: Record<string, string> };
-  return { unitsEnabled: json.systemd?.units_enabled ?? [], symlinks: new Map(Object.entries(json.symlinks ?? {})) };
+/** The real parser, without its checks: planner tests may name units and files the app lacks. */
+function manifestOf(text: string | undefined, files: ReadonlySet<string>): Manifest {
+  return text === undefined ? EMPTY_MANIFEST : parseManifest(text, 'manifest.json', files).manifest;
 }
 
 /** Builds a snapshot from `host/app/path` keys; hosts listed in `emptyHosts` exist with no apps. */
@@ -28,7 +28,7 @@ export function snapshot(files: Record<string, FileSpec>, emptyHosts: readonly s
     const snapshots = new Map<string, AppSnapshot>();
     for (const [name, appFiles] of apps) {
       const entries = new Map([...appFiles].map(([path, f]) => [path, f.entry]));
-      snapshots.set(name, { name, files: entries, manifest: manifestOf(appFiles.get('manifest.json')?.text), treeOid: appTreeOid(entries) });
+      snapshots.set(name, { name, files: entries, manifest: manifestOf(appFiles.get('manifest.json')?.text, new Set(appFiles.keys())), treeOid: appTreeOid(entries) });
     }
     hosts.set(host, { name: host, apps: snapshots });
   }

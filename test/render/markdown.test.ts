@@ -14,8 +14,11 @@ import {
   renderMarkdownReport,
   withStatusNote,
 } from '../../src/render/markdown.js';
+import { sensitiveFiles } from '../../src/render/sensitive.js';
 import { fileDiff } from '../../src/render/unified-diff.js';
 import { count, outsideCode, structure, toHtml } from '../helpers/gfm.js';
+
+const NOTHING_SENSITIVE = sensitiveFiles([]);
 
 type Side = string | Buffer | null;
 
@@ -117,7 +120,7 @@ test('a small plan renders exactly as the sticky comment', () => {
     { upToDate: ['db'], untracked: ['old-box'] },
   );
   const markdown = renderMarkdown(plan, contents, {
-    sensitivePaths: [],
+    sensitive: NOTHING_SENSITIVE,
     digest: DIGEST,
     header: 'Planned by [run 42](https://github.com/acme/infra/actions/runs/42).',
   });
@@ -182,7 +185,7 @@ test('a small plan renders exactly as the sticky comment', () => {
 
 test('a plan with nothing to do says every host is up to date', () => {
   const { plan, contents } = fixture([], { upToDate: ['db', 'webserver'] });
-  const report = renderMarkdownReport(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const report = renderMarkdownReport(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.equal(
     report.markdown,
     [
@@ -205,7 +208,7 @@ test('a diff fence is longer than the longest backtick run in the diff', () => {
       apps: [{ app: 'site', files: [{ path: 'README.md', old: 'intro\n', new: 'intro\n````sh\n```\nmake\n````\n' }] }],
     },
   ]);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const markdown = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(markdown.includes('\n`````diff\n@@ -1 +1,5 @@\n'));
   const diffs = structure(markdown).filter((f) => f.info === 'diff');
   assert.deepEqual(
@@ -220,7 +223,7 @@ test('a binary file shows its sizes and no content', () => {
   const old = Buffer.concat([Buffer.from('\x89PNG\0'), Buffer.alloc(1224, 7)]);
   const next = Buffer.concat([Buffer.from('\x89PNG\0'), Buffer.alloc(1322, 9)]);
   const { plan, contents } = fixture([{ host: 'web', apps: [{ app: 'site', files: [{ path: 'logo.png', old, new: next }] }] }]);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const markdown = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(markdown.includes('\n`~ site/logo.png`: Binary file changed (1.2 KiB → 1.3 KiB)\n'));
   assert.ok(!markdown.includes('PNG'));
   assert.equal(structure(markdown).filter((f) => f.info === 'diff').length, 0);
@@ -247,7 +250,7 @@ test('a sensitive file shows only sha256 prefixes, never content or line counts'
     },
   ]);
   for (const budget of [COMMENT_BUDGET, 600]) {
-    const markdown = renderMarkdown(plan, contents, { sensitivePaths: ['web/*/.env', 'web/api/keys/**'], digest: DIGEST, budget });
+    const markdown = renderMarkdown(plan, contents, { sensitive: sensitiveFiles(['web/*/.env', 'web/api/keys/**']), digest: DIGEST, budget });
     assert.ok(!markdown.includes('SECRET'), markdown);
     assert.ok(!markdown.includes('hunter2') && !markdown.includes('swordfish') && !markdown.includes('USER'));
     assert.ok(!markdown.includes('(+') && !markdown.includes('−'), 'no line counts');
@@ -307,7 +310,7 @@ function assertWellFormedFleet(markdown: string, plan: Plan, contents: PlanConte
 
 test('a plan of 200 hosts with large diffs stays under the comment limit with every block closed', () => {
   const { plan, contents } = bigFleet(200);
-  const report = renderMarkdownReport(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const report = renderMarkdownReport(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(report.markdown.length < COMMENT_BUDGET);
   assert.ok(report.collapsedHosts > 0 && report.collapsedDiffs > 0 && report.omittedHosts === 0);
   assertWellFormedFleet(report.markdown, plan, contents);
@@ -316,7 +319,7 @@ test('a plan of 200 hosts with large diffs stays under the comment limit with ev
 test('the job summary variant shows the diffs of the same plan under 1 MiB in bytes', () => {
   const { plan, contents } = bigFleet(200);
   const summary = renderMarkdownReport(plan, contents, {
-    sensitivePaths: [],
+    sensitive: NOTHING_SENSITIVE,
     digest: DIGEST,
     budget: JOB_SUMMARY_BUDGET,
     unit: 'utf8',
@@ -333,7 +336,7 @@ test('collapsing replaces the largest diffs first and never cuts a diff', () => 
   const { plan, contents } = fixture([
     { host: 'web', apps: [{ app: 'app', files: [file('a.conf', 30), file('huge.conf', 900), file('z.conf', 60)] }] },
   ]);
-  const options = { sensitivePaths: [], digest: DIGEST };
+  const options = { sensitive: NOTHING_SENSITIVE, digest: DIGEST };
   const full = renderMarkdownReport(plan, contents, { ...options, budget: 10_000_000 });
   assert.ok(full.complete);
   const [small, huge, medium] = ['a.conf', 'huge.conf', 'z.conf'].map((name) => bodyOf(contents, 'web', 'app', name)) as [
@@ -369,7 +372,7 @@ test('a host whose stat lines alone are too large collapses to one line while ot
     { host: 'huge', apps: [{ app: 'app', files: many }], noRollback: ['enables app.service'] },
     { host: 'omega', apps: [{ app: 'app', files: [{ path: 'y.conf', old: 'LEAK 3\n', new: 'LEAK 4\n' }] }] },
   ]);
-  const report = renderMarkdownReport(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: 8000, fullPlanAt: null });
+  const report = renderMarkdownReport(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: 8000, fullPlanAt: null });
   assert.ok(report.markdown.length < 8000);
   assert.deepEqual([report.collapsedHosts, report.collapsedDiffs, report.omittedHosts], [1, 0, 0]);
   assert.ok(report.markdown.includes('\n`huge`: 1 app, files +0 ~400 -0, rollback unavailable (too large to show here)\n'));
@@ -384,7 +387,7 @@ test('as a last resort only the table remains, cut short with a count of what is
       apps: ['api', 'web'].map((app) => ({ app, files: [{ path: 'c', old: 'LEAK\n', new: 'LEAK!\n' }] })),
     })),
   );
-  const report = renderMarkdownReport(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: 3000 });
+  const report = renderMarkdownReport(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: 3000 });
   assert.ok(report.markdown.length < 3000);
   assert.equal(report.omittedHosts, 120);
   assert.ok(report.omittedRows > 0);
@@ -394,13 +397,13 @@ test('as a last resort only the table remains, cut short with a count of what is
   const html = toHtml(report.markdown);
   assert.equal(count(html, '<tr>'), 240 - report.omittedRows + 1);
 
-  const tableOnly = renderMarkdownReport(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: 40_000 });
+  const tableOnly = renderMarkdownReport(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: 40_000 });
   assert.deepEqual([tableOnly.omittedHosts, tableOnly.omittedRows], [0, 0]);
 });
 
 test('a budget too small for the summary itself is refused', () => {
   const { plan, contents } = fixture([{ host: 'web', apps: [{ app: 'app', files: [{ path: 'c', old: 'a\n', new: 'b\n' }] }] }]);
-  assert.throws(() => renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: 100 }), RangeError);
+  assert.throws(() => renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: 100 }), RangeError);
 });
 
 test('the budget counts UTF-8 bytes when asked, for the job summary', () => {
@@ -408,8 +411,8 @@ test('the budget counts UTF-8 bytes when asked, for the job summary', () => {
   const { plan, contents } = fixture([
     { host: 'web', apps: [{ app: 'app', files: [{ path: 'a', old: accented('1'), new: accented('2') }] }] },
   ]);
-  const full = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
-  const options = { sensitivePaths: [], digest: DIGEST, budget: full.length + 1 };
+  const full = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
+  const options = { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: full.length + 1 };
   assert.ok(renderMarkdownReport(plan, contents, options).complete);
   const bytes = renderMarkdownReport(plan, contents, { ...options, unit: 'utf8' });
   assert.ok(Buffer.byteLength(bytes.markdown) < full.length + 1);
@@ -430,7 +433,7 @@ test('names with Markdown, HTML, pipes and newlines stay inside their cells and 
       ],
     },
   ]);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const markdown = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   structure(markdown);
   const html = toHtml(markdown);
   assert.equal(count(html, '<td>'), 6);
@@ -468,7 +471,7 @@ function fleet(count: number): { plan: Plan; contents: PlanContents } {
 
 test('the marker of 1,000 hosts carries every host digest within the comment budget', () => {
   const { plan, contents } = fleet(1000);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const markdown = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(markdown.length <= COMMENT_BUDGET, `comment of ${markdown.length} characters`);
   const marker = parsePlanMarker(markdown)!;
   assert.deepEqual(marker.hosts, plan.hosts.map((h) => hostDigest(plan, h)));
@@ -481,16 +484,16 @@ test('the marker of 1,000 hosts carries every host digest within the comment bud
 
 test('a plan too large for its host digests gets a marker without them, not a failure', () => {
   const { plan, contents } = fleet(1500);
-  const markdown = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const markdown = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(markdown.length <= COMMENT_BUDGET);
   assert.deepEqual(parsePlanMarker(markdown), { cluster: 'prod', schema: 1, digest: DIGEST, hosts: null });
-  const summary = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST, budget: JOB_SUMMARY_BUDGET, unit: 'utf8' });
+  const summary = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST, budget: JOB_SUMMARY_BUDGET, unit: 'utf8' });
   assert.equal(parsePlanMarker(summary)!.hosts!.length, 1500, 'the 1 MiB job summary has room for them');
 });
 
 test('a status note goes under the heading, replaces the previous one and leaves the marker and plan alone', () => {
   const { plan, contents } = fixture([{ host: 'web', apps: [{ app: 'app', files: [{ path: 'c', old: 'a\n', new: 'b\n' }] }] }]);
-  const body = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const body = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   const [markerLine, heading] = body.split('\n');
   const first = withStatusNote(body, ['⛔ **Not deployed** by run 1.']);
   assert.deepEqual(first.split('\n').slice(0, 2), [markerLine, heading]);
@@ -507,7 +510,7 @@ test('a status note goes under the heading, replaces the previous one and leaves
 
 test('a status note that would pass GitHub\'s limit gives way to a shorter one, or to none', () => {
   const { plan, contents } = fleet(1000);
-  const body = renderMarkdown(plan, contents, { sensitivePaths: [], digest: DIGEST });
+  const body = renderMarkdown(plan, contents, { sensitive: NOTHING_SENSITIVE, digest: DIGEST });
   assert.ok(body.length > COMMENT_BUDGET - 1000, `a comment of ${body.length} characters fills the budget`);
   const long = `long ${'x'.repeat(COMMENT_LIMIT - body.length)}`;
   const noted = withStatusNote(body, [long, 'short']);

@@ -201,3 +201,120 @@ test('the store side parses with its own display path', () => {
   const { issues } = parseManifest('{ "x": 1 }', 'store:web/caddy/manifest.json', FILES);
   assert.equal(issues[0]?.path, 'store:web/caddy/manifest.json');
 });
+
+// --- permissions ---
+
+const SECRET_FILES = new Set([...FILES, 'secrets/a.key', 'secrets/b.key', 'secrets/.env', 'secrets/sub/c.pem', 'data file.txt']);
+
+test('permissions are kept in the order written, with 3-digit modes as 4 digits', () => {
+  const text = '{ "permissions": { "secrets/*.key": { "mode": "0400", "owner": "caddy" }, "Caddyfile": { "group": "caddy", "mode": "640" }, "secrets/**": { "owner": "1000", "group": "www-data" } } }';
+  const { manifest, issues } = parseManifest(text, PATH, SECRET_FILES);
+  assert.deepEqual(issues, []);
+  assert.deepEqual(manifest.permissions, [
+    { glob: 'secrets/*.key', mode: '0400', owner: 'caddy' },
+    { glob: 'Caddyfile', group: 'caddy', mode: '0640' },
+    { glob: 'secrets/**', owner: '1000', group: 'www-data' },
+  ]);
+});
+
+test('a permissions glob that matches no file is located at its key, with a suggestion', () => {
+  const issue = issueOf('{\n  "permissions": {\n    "secret/a.key": { "mode": "0400" }\n  }\n}', SECRET_FILES);
+  assert.equal(at(issue), '3:5');
+  assert.equal(issue.message, 'permissions glob "secret/a.key" matches no file of the app');
+  assert.equal(issue.hint, 'Did you mean "secrets/a.key"?');
+  const none = issueOf('{ "permissions": { "*.pem": { "mode": "0400" } } }', SECRET_FILES);
+  assert.equal(at(none), '1:20');
+  assert.match(none.hint!, /"\*\*\/\*\.key" for any depth/);
+});
+
+test('a permissions glob naming a directory says globs match files', () => {
+  const issue = issueOf('{ "permissions": { "secrets": { "mode": "0400" } } }', SECRET_FILES);
+  assert.equal(at(issue), '1:20');
+  assert.equal(issue.message, 'permissions glob "secrets" is a directory, and globs match files');
+  assert.equal(issue.hint, 'Write "secrets/*" for its files, or "secrets/**" for everything below it.');
+});
+
+test('an invalid permissions glob is located at its key', () => {
+  const issue = issueOf('{ "permissions": {\n  "secrets/[ab.key": { "mode": "0400" } } }', SECRET_FILES);
+  assert.equal(at(issue), '2:3');
+  assert.match(issue.message, /^permissions glob "secrets\/\[ab\.key" is not a valid glob: Missing closing: "\]"/);
+});
+
+test('permissions globs must be relative, inside the app, normalised and not negated', () => {
+  const cases: [string, RegExp][] = [
+    ['/secrets/a.key', /is an absolute path$/],
+    ['../web/x', /points outside the app$/],
+    ['secrets//a.key', /is not normalised$/],
+    ['./Caddyfile', /is not normalised$/],
+    ['!secrets/*', /is negated$/],
+    ['', /is empty$/],
+  ];
+  for (const [glob, message] of cases) {
+    const issue = issueOf(`{ "permissions": { ${JSON.stringify(glob)}: { "mode": "0400" } } }`, SECRET_FILES);
+    assert.equal(at(issue), '1:20', glob);
+    assert.match(issue.message, message, glob);
+  }
+  assert.equal(issueOf('{ "permissions": { "secrets//a.key": { "mode": "0400" } } }', SECRET_FILES).hint, 'Write it as "secrets/a.key".');
+});
+
+test('a mode must be a string of 3 or 4 octal digits, located at the value', () => {
+  for (const mode of ['0800', '64', '00640', 'rw-r-----', '']) {
+    const issue = issueOf(`{ "permissions": { "Caddyfile": { "mode": ${JSON.stringify(mode)} } } }`, SECRET_FILES);
+    assert.equal(at(issue), '1:43', mode);
+    assert.equal(issue.message, `mode ${JSON.stringify(mode)} is not 3 or 4 octal digits`);
+  }
+  const number = issueOf('{ "permissions": { "Caddyfile": { "mode": 640 } } }', SECRET_FILES);
+  assert.equal(at(number), '1:43');
+  assert.equal(number.message, '`permissions.Caddyfile.mode` must be a string, not the number 640');
+});
+
+test('a mode with the setuid, setgid or sticky bit is refused, naming the bits', () => {
+  const issue = issueOf('{ "permissions": { "Caddyfile": { "mode": "6755" } } }', SECRET_FILES);
+  assert.equal(at(issue), '1:43');
+  assert.equal(issue.message, 'mode "6755" sets the setuid and setgid bit');
+  assert.equal(issue.hint, 'deptool does not set these bits; write "0755".');
+  assert.equal(issueOf('{ "permissions": { "Caddyfile": { "mode": "1644" } } }', SECRET_FILES).message, 'mode "1644" sets the sticky bit');
+});
+
+test('owner and group must be valid user and group names or ids', () => {
+  const good = parseManifest('{ "permissions": { "Caddyfile": { "owner": "_svc-1", "group": "machine$" }, "secrets/*": { "owner": "0", "group": "4294967294" } } }', PATH, SECRET_FILES);
+  assert.deepEqual(good.issues, []);
+  const cases: [string, string, string][] = [
+    ['owner', 'Caddy', 'owner "Caddy" is not a valid user name or id'],
+    ['group', '1caddy', 'group "1caddy" is not a valid group name or id'],
+    ['owner', 'a'.repeat(33), `owner "${'a'.repeat(33)}" is not a valid user name or id`],
+    ['owner', '4294967295', 'owner "4294967295" is not a valid user name or id'],
+    ['group', 'cad dy', 'group "cad dy" is not a valid group name or id'],
+    ['owner', '', 'owner "" is not a valid user name or id'],
+  ];
+  for (const [key, value, message] of cases) {
+    const issue = issueOf(`{ "permissions": {\n  "Caddyfile": { "${key}": ${JSON.stringify(value)} } } }`, SECRET_FILES);
+    assert.equal(at(issue), `2:${22 + key.length}`, value);
+    assert.equal(issue.message, message);
+  }
+  assert.equal(issueOf('{ "permissions": { "Caddyfile": { "owner": "Caddy" } } }', SECRET_FILES).hint, 'Did you mean "caddy"? User names are lowercase.');
+});
+
+test('a permissions entry must set something, and knows only mode, owner and group', () => {
+  const empty = issueOf('{ "permissions": {\n  "Caddyfile": {} } }', SECRET_FILES);
+  assert.equal(at(empty), '2:16');
+  assert.equal(empty.message, '`permissions.Caddyfile` sets nothing');
+  const unknown = issueOf('{ "permissions": {\n  "Caddyfile": { "mod": "0400" } } }', SECRET_FILES);
+  assert.equal(at(unknown), '2:18');
+  assert.equal(unknown.message, 'unknown key "mod" in `permissions.Caddyfile`');
+  assert.match(unknown.hint!, /Did you mean "mode"\? Allowed keys: mode, owner, group\./);
+  const notObject = issueOf('{ "permissions": { "Caddyfile": "0400" } }', SECRET_FILES);
+  assert.equal(notObject.message, '`permissions.Caddyfile` must be an object, not the string "0400"');
+  const duplicate = issueOf('{ "permissions": {\n  "Caddyfile": { "mode": "0400" },\n  "Caddyfile": { "owner": "caddy" } } }', SECRET_FILES);
+  assert.equal(at(duplicate), '3:3');
+  assert.match(duplicate.message, /^duplicate key "Caddyfile" in `permissions` \(first at line 2, column 3\)$/);
+});
+
+test('every permissions problem is reported at once', () => {
+  const { issues } = parseManifest('{ "permissions": {\n "nope": { "mode": "9" },\n "Caddyfile": { "owner": "X" } } }', PATH, SECRET_FILES);
+  assert.deepEqual(issues.map((issue) => `${at(issue)} ${issue.message}`), [
+    '2:2 permissions glob "nope" matches no file of the app',
+    '2:20 mode "9" is not 3 or 4 octal digits',
+    '3:26 owner "X" is not a valid user name or id',
+  ]);
+});

@@ -114,3 +114,23 @@ test('a deptool.json that is a directory is reported', async (t) => {
   const { issues } = await loadSettings(`${dir}/prod`, HOSTS, dir);
   assert.match(issues[0]?.message ?? '', /is a directory, not a file/);
 });
+
+test('sensitive_paths is a list of globs over host/app/path', () => {
+  const { settings, issues } = parseSettings('{ "sensitive_paths": ["*/*/secrets/**", "web/api/.env"] }', PATH, HOSTS, 'prod');
+  assert.deepEqual(issues, []);
+  assert.deepEqual(settings.sensitivePaths, ['*/*/secrets/**', 'web/api/.env']);
+  assert.deepEqual(EMPTY_SETTINGS.sensitivePaths, []);
+});
+
+test('a sensitive path that is not a valid relative glob is located', () => {
+  const invalid = issueOf('{ "sensitive_paths": [\n  "web/{api"\n] }');
+  assert.deepEqual([invalid.line, invalid.column], [2, 3]);
+  assert.match(invalid.message, /^sensitive path "web\/\{api" is not a valid glob: Missing closing: "\}"/);
+  const absolute = issueOf('{ "sensitive_paths": ["/etc/x"] }');
+  assert.deepEqual([absolute.line, absolute.column], [1, 23]);
+  assert.equal(absolute.message, 'sensitive path "/etc/x" is an absolute path');
+  const notList = issueOf('{ "sensitive_paths": "*/*/.env" }');
+  assert.equal(notList.message, '`sensitive_paths` must be an array, not the string "*/*/.env"');
+  const empty = issueOf('{ "sensitive_paths": [""] }');
+  assert.equal(empty.message, 'sensitive path "" is empty');
+});

@@ -6,6 +6,7 @@ import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
+import { sensitiveFiles } from '../../render/sensitive.js';
 import { diffText, show } from './diff.js';
 
 export const spec: CommandSpec = {
@@ -42,6 +43,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     // Hand edits can be on hosts with nothing planned: those are checked too.
     alsoCheck: args.values['overwrite-drift'] === true ? planned.plan.upToDate : undefined,
     replan: replanner(target, (deployed, base, hosts) => deployTarget(tree, deployed, base, hosts)),
-    showDiff: async (shown) => show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false)),
+    showDiff: async (shown) =>
+      show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false, sensitiveFiles(planned.settings.sensitivePaths, [planned.deployed, shown.desired]))),
   });
 }

@@ -2,8 +2,9 @@
 import { spawn } from 'node:child_process';
 import { loadPlanContents, treeReader } from '../../plan/load.js';
 import type { Plan, PlanContents } from '../../plan/types.js';
+import { sensitiveFiles, sensitiveNotes, type IsSensitive } from '../../render/sensitive.js';
 import { upToDateLine } from '../../render/text.js';
-import { diffStat, unifiedDiff } from '../../render/unified-diff.js';
+import { diffHeader, diffStat, unifiedDiff } from '../../render/unified-diff.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
@@ -36,8 +37,11 @@ async function page(io: Io, text: string): Promise<void> {
   });
 }
 
-/** The diff (or with `stat`, the per-file summary) of every changed file of the plan. */
-export function diffText(plan: Plan, contents: PlanContents, stat: boolean): string {
+/**
+ * The diff (or with `stat`, the per-file summary) of every changed file of the plan; a
+ * sensitive file shows sha256 prefixes instead of its content, and no line counts.
+ */
+export function diffText(plan: Plan, contents: PlanContents, stat: boolean, sensitive: IsSensitive): string {
   const out: string[] = [];
   let added = 0;
   let removed = 0;
@@ -47,9 +51,14 @@ export function diffText(plan: Plan, contents: PlanContents, stat: boolean): str
       for (const file of app.files) {
         const path = `${host.host}/${app.app}/${file.path}`;
         const { old, new: next } = contents.get(host.host, app.app, file.path);
-        if (stat) {
+        files += 1;
+        if (sensitive(host.host, app.app, file.path)) {
+          // Its lines are not counted: a count says something about a secret too.
+          const notes = sensitiveNotes(file, old, next);
+          if (stat) out.push(` ${path} | sensitive`);
+          else if (notes.length > 0) out.push(`${diffHeader(path, old, next)}${notes.join('\n')}\n`);
+        } else if (stat) {
           const counts = diffStat(old, next);
-          files += 1;
           added += counts.added;
           removed += counts.removed;
           const bar = `${'+'.repeat(Math.min(counts.added, 40))}${'-'.repeat(Math.min(counts.removed, 40))}`;
@@ -73,7 +82,7 @@ export async function show(io: Io, text: string): Promise<void> {
 }
 
 export async function run(io: Io, args: Parsed): Promise<number> {
-  const { plan, tree, store } = await planCluster(io, {
+  const { plan, tree, store, settings, deployed } = await planCluster(io, {
     store: args.values.store as string | undefined,
     dir: args.positionals[0],
     limit: listOption(args.values.limit),
@@ -82,6 +91,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     io.stdout.write(`${upToDateLine(plan.cluster)}\n`);
     return 0;
   }
-  await show(io, diffText(plan, await loadPlanContents(plan, store, treeReader(tree.dir)), args.values.stat === true));
+  const contents = await loadPlanContents(plan, store, treeReader(tree.dir));
+  await show(io, diffText(plan, contents, args.values.stat === true, sensitiveFiles(settings.sensitivePaths, [deployed, tree.hosts])));
   return 0;
 }

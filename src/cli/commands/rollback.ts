@@ -4,6 +4,7 @@
 import { UsageError } from '../../errors.js';
 import { rollbackTarget, replanner } from '../../deploy/targets.js';
 import { loadPlanContents } from '../../plan/load.js';
+import { sensitiveFiles } from '../../render/sensitive.js';
 import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
 import { openCluster } from '../context.js';
@@ -51,6 +52,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     deployed: cluster.deployed,
     target,
     replan: replanner(target, (deployed, base) => rollbackTarget({ ...request, deployed, base })),
-    showDiff: async (shown) => show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false)),
+    showDiff: async (shown) =>
+      show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false, sensitiveFiles(cluster.settings.sensitivePaths, [cluster.deployed, shown.desired]))),
   });
 }
