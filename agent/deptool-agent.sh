@@ -761,19 +761,24 @@ sd() {
   return 1
 }
 
-# `systemctl disable --now`, keeping the unit's link: systemctl disable also removes a
-# linked unit's symlink in /etc/systemd/system (it undoes `systemctl link`), and
-# unlinking is a step of its own.
+# Puts back unit $1's own link /etc/systemd/system/$1, value $2, that systemctl disable
+# removed (it undoes `systemctl link`): unlinking is a step of its own. Only a link
+# deptool made (through `current`): the one `systemctl enable` makes for an instance
+# points into a fixed revision and goes with the instance.
+relink_unit() {
+  case $2 in
+    "$D"/apps/*/current/*) [ -L "/etc/systemd/system/$1" ] || set_link "/etc/systemd/system/$1" "$2" ;;
+  esac
+}
+
+# `systemctl disable --now`, keeping the unit's link (relink_unit).
 disable_now() {
-  _dn_link=/etc/systemd/system/$1
-  read_links "$_dn_link"
+  read_links "/etc/systemd/system/$1"
   _dn_was=-
   eval "_dn_was=\$rl_1"
   _dn_rc=0
   sd systemctl disable --now ${2:+--no-reload} "$1" || _dn_rc=1
-  if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
-    set_link "$_dn_link" "$_dn_was" || _dn_rc=1
-  fi
+  if [ -z "$ROOT" ]; then relink_unit "$1" "$_dn_was" || _dn_rc=1; fi
   return $_dn_rc
 }
 
@@ -781,9 +786,8 @@ disable_now() {
 # removes every enablement link of a unit, whatever its [Install] says now (and an
 # instance's own link, which points into a fixed revision too); `systemctl enable` makes
 # the ones [Install] asks for. Both without a reload: the activation's daemon-reload,
-# which comes after when unit files changed, picks up the new links. disable also
-# removes a linked unit's own link: the ones deptool made (through `current`) are put
-# back, as in disable_now.
+# which comes after when unit files changed, picks up the new links. The units' own
+# links are kept (relink_unit).
 reenable_units() {
   if [ -n "$ROOT" ]; then
     st=skipped
@@ -797,9 +801,7 @@ reenable_units() {
     _ru_i=$((_ru_i + 1))
     _ru_was=-
     eval "_ru_was=\$rl_$_ru_i"
-    case $_ru_was in
-      "$D"/apps/*/current/*) if [ ! -L "/etc/systemd/system/$_ru" ]; then set_link "/etc/systemd/system/$_ru" "$_ru_was" || _ru_rc=1; fi ;;
-    esac
+    relink_unit "$_ru" "$_ru_was" || _ru_rc=1
   done
   [ "$_ru_rc" = 0 ] || return 1
   sd systemctl enable --no-reload -- "$@" || return 1

@@ -24,6 +24,8 @@ interface Version {
   readonly execStart?: string;
   /** Adds extra.service, enabled. */
   readonly extra?: boolean;
+  /** The enabled units instead of UNITS (and extra.service). */
+  readonly units?: readonly string[];
 }
 
 /**
@@ -33,7 +35,7 @@ interface Version {
  */
 function files(version: Version): Record<string, string> {
   const serve = `/usr/bin/python3 -m http.server ${fx.port} --bind 127.0.0.1 --directory ${APP}/current`;
-  const units = [...UNITS, ...(version.extra ? ['extra.service'] : [])];
+  const units = version.units ?? [...UNITS, ...(version.extra ? ['extra.service'] : [])];
   const tree: Record<string, string> = {
     'web/site/index.html': version.body,
     'web/site/manifest.json': JSON.stringify({ systemd: { units_enabled: units } }),
@@ -145,4 +147,13 @@ test('a unit added with a failing change is removed by the rollback, and added f
   assert.equal(await sh('systemctl is-active extra.service; systemctl is-enabled extra.service'), 'active\nenabled\n');
   await reboot();
   await upAfterBoot([...UNITS, 'extra.service'], 'extra\n');
+});
+
+test('an instance no longer enabled leaves none of its links behind', async () => {
+  await deploy({ body: 'with worker\n' });
+  await deploy({ body: 'without worker\n', units: ['site.service', 'api.service'] });
+  assert.equal(await sh('find /etc/systemd/system -name worker@1.service'), '', 'neither the instance link nor its .wants link');
+  assert.equal((await fx.fleet.exec('web', ['systemctl', 'is-active', 'worker@1.service'])).stdout, 'inactive\n');
+  await deploy({ body: 'gc\n', units: ['site.service', 'api.service'] });
+  assert.equal(await dangling(), '');
 });
