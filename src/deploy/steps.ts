@@ -49,7 +49,7 @@ export function hostState(host: HostSnapshot | undefined): HostState {
  * (`/etc/systemd/system/foo@bar.service`, the file systemd loads) `systemctl enable`
  * leaves on the old revision; `keep` (enable again, which re-points the links) for the others.
  */
-export function reenableUnits(plan: HostPlan): { keep: string[]; reset: string[] } {
+function reenableUnits(plan: HostPlan): { keep: string[]; reset: string[] } {
   const keep: string[] = [];
   const reset: string[] = [];
   for (const app of plan.apps) {
@@ -70,7 +70,8 @@ export interface StepOptions {
 /**
  * Activation steps for one host. Units going away are stopped before anything
  * changes; new revisions are flipped in; links, sysusers and unit links follow;
- * then enable, restart and verify; removed apps go last, once nothing uses them.
+ * units that stay enabled are enabled again (reenable); then enable, restart and
+ * verify; removed apps go last, once nothing uses them.
  */
 export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
   const steps: string[][] = [];
