@@ -135,6 +135,15 @@ test('a deploy that changes [Install] and then fails verification is rolled back
   assert.equal(await sh(`systemctl is-active ${UNITS.join(' ')}`), UNITS.map(() => 'active\n').join(''));
 });
 
+test('a unit file that loses its [Install] section is refused with the remedy, and the old links are back', async () => {
+  await deploy({ body: 'installed\n' });
+  const before = await links();
+  const output = await deploy({ body: 'no install\n', install: '' }, 3);
+  assert.match(output, /site\.service has no \[Install\] section \(or it is not enabled: linked\); add one, e\.g\. WantedBy=multi-user\.target, or remove it from units_enabled/);
+  assert.equal(await links(), before);
+  assert.equal(await served('installed\n'), 'installed\n');
+});
+
 test('a unit added with a failing change is removed by the rollback, and added for good by the next deploy', async () => {
   await deploy({ body: 'base\n' });
   const before = await links();
