@@ -1018,6 +1018,11 @@ check_step() {
     sysusers:0 | daemon-reload:0) ;;
     state:0) [ -f "$check_dir/state.json" ] || err="no state.json was sent" ;;
     disable:1 | enable:1 | restart:1) is_unit "$1" || err="bad unit name" ;;
+    reenable:[2-9] | reenable:[1-9][0-9]*)
+      case $1 in keep | reset) ;; *) err="the first field must be keep or reset" ;; esac
+      shift
+      for _cs_f; do is_unit "$_cs_f" || err="bad unit name"; done
+      ;;
     verify:[2-9] | verify:[1-9][0-9]*)
       is_uint "$1" || err="the settle time must be milliseconds"
       [ -n "$first_settle" ] || first_settle=$1
@@ -1068,23 +1073,29 @@ sd() {
   return 1
 }
 
-# `systemctl disable --now`, keeping the unit's link: systemctl disable also removes a
-# linked unit's symlink in /etc/systemd/system (it undoes `systemctl link`), and
-# unlinking is a step of its own. $2, when given, is that link's value, already read.
+# Puts back unit $1's own link /etc/systemd/system/$1, value $2, that systemctl disable
+# removed (it undoes `systemctl link`): unlinking is a step of its own. Only a link
+# deptool made (through `current`): the one `systemctl enable` makes for an instance
+# points into a fixed revision and goes with the instance.
+relink_unit() {
+  case $2 in
+    "$D"/apps/*/current/*) [ -L "/etc/systemd/system/$1" ] || set_link "/etc/systemd/system/$1" "$2" ;;
+  esac
+}
+
+# `systemctl disable --now`, keeping the unit's link (relink_unit). $2, when not empty, is
+# that link's value, already read; $3, when not empty, says a daemon-reload follows.
 disable_now() {
-  _dn_link=/etc/systemd/system/$1
-  if [ $# -ge 2 ]; then
+  if [ -n "${2:-}" ]; then
     _dn_was=$2
   else
-    read_links "$_dn_link"
+    read_links "/etc/systemd/system/$1"
     _dn_was=-
     eval "_dn_was=\$rl_1"
   fi
   _dn_rc=0
-  sd systemctl ${boot_nb:+"$boot_nb"} disable --now "$1" || _dn_rc=1
-  if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
-    set_link "$_dn_link" "$_dn_was" || _dn_rc=1
-  fi
+  sd systemctl ${boot_nb:+"$boot_nb"} disable --now ${3:+--no-reload} "$1" || _dn_rc=1
+  if [ -z "$ROOT" ]; then relink_unit "$1" "$_dn_was" || _dn_rc=1; fi
   return $_dn_rc
 }
 
@@ -1105,6 +1116,68 @@ s_disable() {
   esac
   undo enable "$1"
   disable_now "$1" "${_sd_was#"$ROOT"}"
+}
+
+# Enables units $@ from scratch against the files they have now: `systemctl disable`
+# removes every enablement link of a unit, whatever its [Install] says now (and an
+# instance's own link, which points into a fixed revision too); `systemctl enable` makes
+# the ones [Install] asks for. Both without a reload: the activation's daemon-reload,
+# which comes after when unit files changed, picks up the new links. The units' own
+# links are kept (relink_unit).
+reenable_units() {
+  if [ -n "$ROOT" ]; then
+    st=skipped
+    return 0
+  fi
+  unit_links "$@"
+  _ru_rc=0
+  sd systemctl disable --no-reload -- "$@" || _ru_rc=1
+  _ru_i=0
+  for _ru; do
+    _ru_i=$((_ru_i + 1))
+    _ru_was=-
+    eval "_ru_was=\$rl_$_ru_i"
+    relink_unit "$_ru" "$_ru_was" || _ru_rc=1
+  done
+  [ "$_ru_rc" = 0 ] || return 1
+  sd systemctl enable --no-reload -- "$@" || return 1
+  # As in s_enable: a unit whose new file has no [Install] section is enabled by nothing,
+  # and systemctl still exits 0.
+  systemctl is-enabled -- "$@" >"$scratch" 2>/dev/null || true
+  exec 5<"$scratch"
+  for _ru; do
+    _ru_st=
+    IFS= read -r _ru_st <&5 || true
+    if [ "$_ru_st" != enabled ]; then
+      err="$err${err:+$nl}$_ru has no [Install] section (or it is not enabled: ${_ru_st:-not found}); add one, e.g. WantedBy=multi-user.target, or remove it from units_enabled"
+    fi
+  done
+  exec 5<&-
+  [ -z "$err" ]
+}
+
+# Sets rl_1, rl_2, ... to the links /etc/systemd/system/<unit> of units $@ (read_links).
+unit_links() {
+  _ul_n=$#
+  for _ul; do set -- "$@" "/etc/systemd/system/$_ul"; done
+  shift "$_ul_n"
+  read_links "$@"
+}
+
+# `reenable keep|reset <unit>...`: enabled units of an app whose `current` moved. Their
+# enablement links point at the file in the old revision dir, which gc removes. `keep`
+# re-points them (`systemctl enable` does that for an existing link of the same name);
+# when systemctl refuses (an Alias= link to the old revision is in its way), or for
+# `reset` (the unit's files changed, so its [Install] section may have), reenable_units.
+# The inverse is collected and run as a reset at the end of a rollback, once the old
+# files are back.
+s_reenable() {
+  _re_mode=$1
+  shift
+  for _re; do undo reenable "$_re"; done
+  if [ "$_re_mode" = keep ] && sd systemctl enable --no-reload -- "$@"; then return 0; fi
+  err=
+  reenable_units "$@"
 }
 
 # Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
@@ -1232,10 +1305,12 @@ s_unlink() {
 s_enable() {
   _en_was=
   if [ -z "$ROOT" ]; then _en_was=$(systemctl is-enabled "$1" 2>/dev/null) || true; fi
-  [ "$_en_was" = enabled ] || undo disable "$1"
+  # After the activation's daemon-reload no other reload is needed, and the rollback
+  # reloads after its undo (its inverse is in the journal).
+  [ "$_en_was" = enabled ] || undo disable "$1" ${reloaded:+no-reload}
   # Zeroes NRestarts, which verify expects of a unit this activation started.
   sd systemctl reset-failed "$1" || true
-  if ! sd systemctl enable --now "$1"; then
+  if ! sd systemctl enable --now ${reloaded:+--no-reload} "$1"; then
     log_unit_failure "$1"
     return 1
   fi
@@ -1483,10 +1558,11 @@ run_step() {
     perms) s_perms "$1" "$2" ;;
     daemon-reload)
       undo daemon-reload
-      sd systemctl daemon-reload
+      sd systemctl daemon-reload && reloaded=1
       ;;
     disable) s_disable "$1" ;;
     enable) s_enable "$1" ;;
+    reenable) s_reenable "$@" ;;
     restart) s_restart "$1" ;;
     verify) s_verify "$@" ;;
     status) s_status "$@" ;;
@@ -1529,7 +1605,7 @@ undo_one() {
       sd systemctl reset-failed "$2" || true
       sd systemctl ${boot_nb:+"$boot_nb"} enable --now "$2" && printf '%s\n' "$2" >>"$A/rollback.units"
       ;;
-    disable) disable_now "$2" ;;
+    disable) disable_now "$2" '' "$3" ;;
     state)
       if [ "$2" = saved ]; then
         cp -p "$A/state.old" "$D/.state.json.new" && mv -f "$D/.state.json.new" "$D/state.json"
@@ -1539,6 +1615,19 @@ undo_one() {
       ;;
   esac
   [ -z "$err" ]
+}
+
+# The inverses of `reenable`, collected by rollback: once `current` and the links are
+# back, the units are enabled from scratch against the old files (a reset), so their
+# enablement links are the old ones again, pointing into the old revision.
+rollback_reenable() {
+  [ -f "$A/rollback.reenable" ] || return 0
+  set --
+  while IFS= read -r _rr; do set -- "$@" "$_rr"; done <"$A/rollback.reenable"
+  err=
+  reenable_units "$@" && return 0
+  printf '%s\n' "$err" | while IFS= read -r _rr; do log "warning undo reenable $* failed: $_rr"; done
+  return 1
 }
 
 # Undoes the journal backwards. Restarts are collected and run last, after reset-failed
@@ -1559,6 +1648,7 @@ rollback() {
   while IFS="$tab" read -r _rb_op _rb_a _rb_b _rb_c <&4; do
     case $_rb_op in
       restart) printf '%s\n' "$_rb_a" >>"$A/rollback.restart" ;;
+      reenable) printf '%s\n' "$_rb_a" >>"$A/rollback.reenable" ;;
       daemon-reload) _rb_reload=1 ;;
       *)
         if ! undo_one "$_rb_op" "$_rb_a" "$_rb_b" "$_rb_c"; then
@@ -1568,6 +1658,7 @@ rollback() {
         ;;
     esac
   done 4<"$A/undo.reversed"
+  rollback_reenable || _rb_rc=1
   if [ "$_rb_reload" = 1 ] && ! sd systemctl daemon-reload; then
     log "warning $err"
     _rb_rc=1
@@ -1606,6 +1697,7 @@ cmd_run_activation() {
   # systemd stops the unit with SIGTERM when TimeoutStartSec is over: finish the current
   # command, then roll back instead of dying half-way.
   term=0
+  reloaded=
   trap 'term=1' TERM INT HUP
   : >"$A/undo"
   _ra_result=ok

@@ -1103,6 +1103,11 @@ check_step() {
     sysusers:0 | daemon-reload:0) ;;
     state:0) [ -f "$check_dir/state.json" ] || err="no state.json was sent" ;;
     disable:1 | enable:1 | restart:1) is_unit "$1" || err="bad unit name" ;;
+    reenable:[2-9] | reenable:[1-9][0-9]*)
+      case $1 in keep | reset) ;; *) err="the first field must be keep or reset" ;; esac
+      shift
+      for _cs_f; do is_unit "$_cs_f" || err="bad unit name"; done
+      ;;
     verify:[2-9] | verify:[1-9][0-9]*)
       is_uint "$1" || err="the settle time must be milliseconds"
       [ -n "$first_settle" ] || first_settle=$1
@@ -1153,23 +1158,29 @@ sd() {
   return 1
 }
 
-# \`systemctl disable --now\`, keeping the unit's link: systemctl disable also removes a
-# linked unit's symlink in /etc/systemd/system (it undoes \`systemctl link\`), and
-# unlinking is a step of its own. $2, when given, is that link's value, already read.
+# Puts back unit $1's own link /etc/systemd/system/$1, value $2, that systemctl disable
+# removed (it undoes \`systemctl link\`): unlinking is a step of its own. Only a link
+# deptool made (through \`current\`): the one \`systemctl enable\` makes for an instance
+# points into a fixed revision and goes with the instance.
+relink_unit() {
+  case $2 in
+    "$D"/apps/*/current/*) [ -L "/etc/systemd/system/$1" ] || set_link "/etc/systemd/system/$1" "$2" ;;
+  esac
+}
+
+# \`systemctl disable --now\`, keeping the unit's link (relink_unit). $2, when not empty, is
+# that link's value, already read; $3, when not empty, says a daemon-reload follows.
 disable_now() {
-  _dn_link=/etc/systemd/system/$1
-  if [ $# -ge 2 ]; then
+  if [ -n "\${2:-}" ]; then
     _dn_was=$2
   else
-    read_links "$_dn_link"
+    read_links "/etc/systemd/system/$1"
     _dn_was=-
     eval "_dn_was=\\$rl_1"
   fi
   _dn_rc=0
-  sd systemctl \${boot_nb:+"$boot_nb"} disable --now "$1" || _dn_rc=1
-  if [ -z "$ROOT" ] && [ "$_dn_was" != - ] && [ ! -L "$_dn_link" ]; then
-    set_link "$_dn_link" "$_dn_was" || _dn_rc=1
-  fi
+  sd systemctl \${boot_nb:+"$boot_nb"} disable --now \${3:+--no-reload} "$1" || _dn_rc=1
+  if [ -z "$ROOT" ]; then relink_unit "$1" "$_dn_was" || _dn_rc=1; fi
   return $_dn_rc
 }
 
@@ -1190,6 +1201,68 @@ s_disable() {
   esac
   undo enable "$1"
   disable_now "$1" "\${_sd_was#"$ROOT"}"
+}
+
+# Enables units $@ from scratch against the files they have now: \`systemctl disable\`
+# removes every enablement link of a unit, whatever its [Install] says now (and an
+# instance's own link, which points into a fixed revision too); \`systemctl enable\` makes
+# the ones [Install] asks for. Both without a reload: the activation's daemon-reload,
+# which comes after when unit files changed, picks up the new links. The units' own
+# links are kept (relink_unit).
+reenable_units() {
+  if [ -n "$ROOT" ]; then
+    st=skipped
+    return 0
+  fi
+  unit_links "$@"
+  _ru_rc=0
+  sd systemctl disable --no-reload -- "$@" || _ru_rc=1
+  _ru_i=0
+  for _ru; do
+    _ru_i=$((_ru_i + 1))
+    _ru_was=-
+    eval "_ru_was=\\$rl_$_ru_i"
+    relink_unit "$_ru" "$_ru_was" || _ru_rc=1
+  done
+  [ "$_ru_rc" = 0 ] || return 1
+  sd systemctl enable --no-reload -- "$@" || return 1
+  # As in s_enable: a unit whose new file has no [Install] section is enabled by nothing,
+  # and systemctl still exits 0.
+  systemctl is-enabled -- "$@" >"$scratch" 2>/dev/null || true
+  exec 5<"$scratch"
+  for _ru; do
+    _ru_st=
+    IFS= read -r _ru_st <&5 || true
+    if [ "$_ru_st" != enabled ]; then
+      err="$err\${err:+$nl}$_ru has no [Install] section (or it is not enabled: \${_ru_st:-not found}); add one, e.g. WantedBy=multi-user.target, or remove it from units_enabled"
+    fi
+  done
+  exec 5<&-
+  [ -z "$err" ]
+}
+
+# Sets rl_1, rl_2, ... to the links /etc/systemd/system/<unit> of units $@ (read_links).
+unit_links() {
+  _ul_n=$#
+  for _ul; do set -- "$@" "/etc/systemd/system/$_ul"; done
+  shift "$_ul_n"
+  read_links "$@"
+}
+
+# \`reenable keep|reset <unit>...\`: enabled units of an app whose \`current\` moved. Their
+# enablement links point at the file in the old revision dir, which gc removes. \`keep\`
+# re-points them (\`systemctl enable\` does that for an existing link of the same name);
+# when systemctl refuses (an Alias= link to the old revision is in its way), or for
+# \`reset\` (the unit's files changed, so its [Install] section may have), reenable_units.
+# The inverse is collected and run as a reset at the end of a rollback, once the old
+# files are back.
+s_reenable() {
+  _re_mode=$1
+  shift
+  for _re; do undo reenable "$_re"; done
+  if [ "$_re_mode" = keep ] && sd systemctl enable --no-reload -- "$@"; then return 0; fi
+  err=
+  reenable_units "$@"
 }
 
 # Sets _fd to app $1's dir and lk_cur and lk_prv to its links (app_links), and journals
@@ -1317,10 +1390,12 @@ s_unlink() {
 s_enable() {
   _en_was=
   if [ -z "$ROOT" ]; then _en_was=$(systemctl is-enabled "$1" 2>/dev/null) || true; fi
-  [ "$_en_was" = enabled ] || undo disable "$1"
+  # After the activation's daemon-reload no other reload is needed, and the rollback
+  # reloads after its undo (its inverse is in the journal).
+  [ "$_en_was" = enabled ] || undo disable "$1" \${reloaded:+no-reload}
   # Zeroes NRestarts, which verify expects of a unit this activation started.
   sd systemctl reset-failed "$1" || true
-  if ! sd systemctl enable --now "$1"; then
+  if ! sd systemctl enable --now \${reloaded:+--no-reload} "$1"; then
     log_unit_failure "$1"
     return 1
   fi
@@ -1568,10 +1643,11 @@ run_step() {
     perms) s_perms "$1" "$2" ;;
     daemon-reload)
       undo daemon-reload
-      sd systemctl daemon-reload
+      sd systemctl daemon-reload && reloaded=1
       ;;
     disable) s_disable "$1" ;;
     enable) s_enable "$1" ;;
+    reenable) s_reenable "$@" ;;
     restart) s_restart "$1" ;;
     verify) s_verify "$@" ;;
     status) s_status "$@" ;;
@@ -1614,7 +1690,7 @@ undo_one() {
       sd systemctl reset-failed "$2" || true
       sd systemctl \${boot_nb:+"$boot_nb"} enable --now "$2" && printf '%s\\n' "$2" >>"$A/rollback.units"
       ;;
-    disable) disable_now "$2" ;;
+    disable) disable_now "$2" '' "$3" ;;
     state)
       if [ "$2" = saved ]; then
         cp -p "$A/state.old" "$D/.state.json.new" && mv -f "$D/.state.json.new" "$D/state.json"
@@ -1624,6 +1700,19 @@ undo_one() {
       ;;
   esac
   [ -z "$err" ]
+}
+
+# The inverses of \`reenable\`, collected by rollback: once \`current\` and the links are
+# back, the units are enabled from scratch against the old files (a reset), so their
+# enablement links are the old ones again, pointing into the old revision.
+rollback_reenable() {
+  [ -f "$A/rollback.reenable" ] || return 0
+  set --
+  while IFS= read -r _rr; do set -- "$@" "$_rr"; done <"$A/rollback.reenable"
+  err=
+  reenable_units "$@" && return 0
+  printf '%s\\n' "$err" | while IFS= read -r _rr; do log "warning undo reenable $* failed: $_rr"; done
+  return 1
 }
 
 # Undoes the journal backwards. Restarts are collected and run last, after reset-failed
@@ -1644,6 +1733,7 @@ rollback() {
   while IFS="$tab" read -r _rb_op _rb_a _rb_b _rb_c <&4; do
     case $_rb_op in
       restart) printf '%s\\n' "$_rb_a" >>"$A/rollback.restart" ;;
+      reenable) printf '%s\\n' "$_rb_a" >>"$A/rollback.reenable" ;;
       daemon-reload) _rb_reload=1 ;;
       *)
         if ! undo_one "$_rb_op" "$_rb_a" "$_rb_b" "$_rb_c"; then
@@ -1653,6 +1743,7 @@ rollback() {
         ;;
     esac
   done 4<"$A/undo.reversed"
+  rollback_reenable || _rb_rc=1
   if [ "$_rb_reload" = 1 ] && ! sd systemctl daemon-reload; then
     log "warning $err"
     _rb_rc=1
@@ -1691,6 +1782,7 @@ cmd_run_activation() {
   # systemd stops the unit with SIGTERM when TimeoutStartSec is over: finish the current
   # command, then roll back instead of dying half-way.
   term=0
+  reloaded=
   trap 'term=1' TERM INT HUP
   : >"$A/undo"
   _ra_result=ok
@@ -1892,7 +1984,7 @@ ${report.statuses.map(s=>s.text.replace(/\n*$/,`
 `)).join(`
 `)}
 `}async function readActivation(reader,deadline,onEvent=()=>{}){let errors=[],warnings=[],units=[],rollbackUnits=[],statuses=[],rolledBack=!1,recovered=null;for(;;){let line=await reader.line(deadline,"the activation's result");if(line===null)throw new ProtocolError("the activation ended without a result");let space=line.indexOf(" "),kind=space<0?line:line.slice(0,space),rest=space<0?"":line.slice(space+1);if(kind==="error")errors.push(rest);else if(kind==="warning")warnings.push(rest);else if(kind==="rollback"&&rest==="begin")rolledBack=!0,onEvent("rollback");else if(kind==="recover"&&(rest==="session"||rest==="boot"))recovered=rest;else if(kind==="unit"){let[unit,activeState="",subState="",unitResult="",restarts="0",verdict=""]=rest.split(" ");if(!unit)continue;let healthy=verdict==="healthy"?!0:verdict==="failed"?!1:null;(rolledBack?rollbackUnits:units).push({unit,activeState,subState,result:unitResult,restarts:Number(restarts),healthy})}else if(kind==="status"){let cut=rest.lastIndexOf(" "),text=await reader.bytes(Number(rest.slice(cut+1)),deadline,`the status of ${rest.slice(0,cut)}`);statuses.push({unit:rest.slice(0,cut),text:text.toString("utf8")})}else if(kind==="result"&&(rest==="ok"||rest==="rolled-back"||rest==="failed"))return{result:rest,errors,warnings,units:latest(units),rollbackUnits:latest(rollbackUnits),statuses,rolledBack,recovered}}}function latest(units){return[...new Map(units.map(unit=>[unit.unit,unit])).values()]}var import_tar_stream=__toESM(require_tar_stream(),1);import{createHash as createHash5}from"node:crypto";import{Readable}from"node:stream";var RevisionMismatch=class extends Error{};async function readTar(tar2){let members=new Map,reader=(0,import_tar_stream.extract)(),done=new Promise((resolve4,reject)=>{reader.on("entry",(header,stream,next)=>{let chunks=[];stream.on("data",chunk=>{chunks.push(chunk)}),stream.on("end",()=>{header.type==="file"&&members.set(header.name.replace(/^\.\//,""),{content:Buffer.concat(chunks),executable:((header.mode??0)&64)!==0}),next()}),stream.resume()}),reader.on("finish",resolve4),reader.on("error",reject)});return Readable.from([tar2]).pipe(reader),await done,members}function parseChecksums(list3){let sums=new Map;for(let line of list3.split(`
-`)){if(line==="")continue;let match3=/^([0-9a-f]{64}) ([ *])(.+)$/.exec(line);if(!match3)throw new RevisionMismatch(`its checksum list has a malformed line: ${JSON.stringify(line)}`);sums.set(match3[3],{sha256:match3[1],executable:match3[2]==="*"})}return sums}function checksumLine(path,content,executable){return`${createHash5("sha256").update(content).digest("hex")} ${executable?"*":" "}${path}`}async function revisionFromExport(app,rev,tar2,options){let members=await readTar(tar2),listText=members.get(`${rev}.sha256`),sums=listText===void 0?new Map:parseChecksums(listText.content.toString("utf8"));if(options.verify&&listText===void 0)throw new RevisionMismatch(`revision ${rev} of app '${app}' on ${options.where} has no checksum list`);let contents=new Map,files=new Map,prefix2=`${rev}/`;for(let[name,member2]of members){if(!name.startsWith(prefix2))continue;let content=member2.content,path=name.slice(prefix2.length),listed=sums.get(path);if(options.verify){if(listed===void 0)throw new RevisionMismatch(`${app}/${path} on ${options.where} is not in revision ${rev}'s checksum list`);if(createHash5("sha256").update(content).digest("hex")!==listed.sha256)throw new RevisionMismatch(`${app}/${path} on ${options.where} does not match its checksum`)}contents.set(path,content),files.set(path,{oid:gitBlobOid(content),executable:listed?.executable??member2.executable,size:content.length})}if(options.verify){let missing=[...sums.keys()].filter(path=>!contents.has(path));if(missing.length>0)throw new RevisionMismatch(`${missing.map(p=>`${app}/${p}`).join(", ")} of revision ${rev} ${missing.length===1?"is":"are"} missing on ${options.where}`)}let treeOid=appTreeOid(files);if(options.verify&&!treeOid.startsWith(rev))throw new RevisionMismatch(`the files of revision ${rev} of app '${app}' on ${options.where} hash to ${treeOid.slice(0,10)}, not to their revision`);let manifest=EMPTY_MANIFEST,manifestText=contents.get("manifest.json");if(manifestText!==void 0){let parsed=parseManifest(manifestText.toString("utf8"),`${options.where}:${app}/manifest.json`,new Set(files.keys()));if(parsed.issues.length>0)throw new RevisionMismatch(`its manifest is not valid: ${parsed.issues.map(formatIssue).join("; ")}`);manifest=parsed.manifest}return{snapshot:{name:app,files,manifest,treeOid},contents}}var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b)=>a.name<b.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let link of plan.overwrite?.links??[])steps.push(["link",link.target,link.value,"replace"]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);for(let app of plan.apps){let snapshot=newApp(app.app);app.action!=="remove"&&app.newRev&&snapshot&&permissionsList(snapshot)!==null&&steps.push(["perms",app.app,app.newRev])}let unitFilesChanged=(plan.overwrite?.links??[]).some(link=>link.target.startsWith(`${UNIT_DIR}/`));for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f=>f.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream2.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve4,reject)=>{archive.on("end",resolve4),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve4,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error2=>error2?reject(error2):resolve4())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b])=>a<b?-1:1)){let content=await read(app.name,path);sums.push(checksumLine(path,content,entry.executable)),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
+`)){if(line==="")continue;let match3=/^([0-9a-f]{64}) ([ *])(.+)$/.exec(line);if(!match3)throw new RevisionMismatch(`its checksum list has a malformed line: ${JSON.stringify(line)}`);sums.set(match3[3],{sha256:match3[1],executable:match3[2]==="*"})}return sums}function checksumLine(path,content,executable){return`${createHash5("sha256").update(content).digest("hex")} ${executable?"*":" "}${path}`}async function revisionFromExport(app,rev,tar2,options){let members=await readTar(tar2),listText=members.get(`${rev}.sha256`),sums=listText===void 0?new Map:parseChecksums(listText.content.toString("utf8"));if(options.verify&&listText===void 0)throw new RevisionMismatch(`revision ${rev} of app '${app}' on ${options.where} has no checksum list`);let contents=new Map,files=new Map,prefix2=`${rev}/`;for(let[name,member2]of members){if(!name.startsWith(prefix2))continue;let content=member2.content,path=name.slice(prefix2.length),listed=sums.get(path);if(options.verify){if(listed===void 0)throw new RevisionMismatch(`${app}/${path} on ${options.where} is not in revision ${rev}'s checksum list`);if(createHash5("sha256").update(content).digest("hex")!==listed.sha256)throw new RevisionMismatch(`${app}/${path} on ${options.where} does not match its checksum`)}contents.set(path,content),files.set(path,{oid:gitBlobOid(content),executable:listed?.executable??member2.executable,size:content.length})}if(options.verify){let missing=[...sums.keys()].filter(path=>!contents.has(path));if(missing.length>0)throw new RevisionMismatch(`${missing.map(p=>`${app}/${p}`).join(", ")} of revision ${rev} ${missing.length===1?"is":"are"} missing on ${options.where}`)}let treeOid=appTreeOid(files);if(options.verify&&!treeOid.startsWith(rev))throw new RevisionMismatch(`the files of revision ${rev} of app '${app}' on ${options.where} hash to ${treeOid.slice(0,10)}, not to their revision`);let manifest=EMPTY_MANIFEST,manifestText=contents.get("manifest.json");if(manifestText!==void 0){let parsed=parseManifest(manifestText.toString("utf8"),`${options.where}:${app}/manifest.json`,new Set(files.keys()));if(parsed.issues.length>0)throw new RevisionMismatch(`its manifest is not valid: ${parsed.issues.map(formatIssue).join("; ")}`);manifest=parsed.manifest}return{snapshot:{name:app,files,manifest,treeOid},contents}}var UNIT_DIR="/etc/systemd/system",SYSUSERS_DIR="/etc/sysusers.d";function currentPath(app,path){return`${DEPTOOL_DIR}/apps/${app}/current/${path}`}function appLinkTargets(app){let links=new Map,derived=appLinks(app.files.keys());for(let unit of[...derived.units,...derived.dropIns])links.set(`${UNIT_DIR}/${unit}`,currentPath(app.name,`systemd/${unit}`));for(let file of derived.sysusers)links.set(`${SYSUSERS_DIR}/${file}`,currentPath(app.name,`sysusers/${file}`));for(let[target,source]of app.manifest.symlinks)links.set(target,currentPath(app.name,source));return links}function hostState(host){let apps={};for(let app of[...host?.apps.values()??[]].sort((a,b)=>a.name<b.name?-1:1))apps[app.name]={rev:app.treeOid.slice(0,10),units_enabled:[...app.manifest.unitsEnabled],links:Object.fromEntries(appLinkTargets(app))};return{schema:1,apps}}function reenableUnits(plan){let keep=[],reset=[];for(let app of plan.apps)for(let unit of app.units.restart){let file=`systemd/${unit}`;(app.files.some(f=>f.path===file||f.path.startsWith(`${file}.d/`))||unit.includes("@")?reset:keep).push(unit)}return{keep,reset}}function activationSteps(plan,deployed,desired,options){let steps=[],oldApp=name=>deployed?.apps.get(name),newApp=name=>desired.apps.get(name);for(let app of plan.apps)for(let unit of app.units.disable)steps.push(["disable",unit]);for(let app of plan.apps)app.action!=="remove"&&app.newRev&&steps.push(["flip",app.app,app.newRev]);for(let link of plan.overwrite?.links??[])steps.push(["link",link.target,link.value,"replace"]);for(let app of plan.apps)for(let link of app.symlinks)steps.push(link.change==="link"?["link",link.target,currentPath(app.app,link.source),"adopt"]:["unlink",link.target]);for(let app of plan.apps){for(let file of app.sysusers.unlink)steps.push(["unlink",`${SYSUSERS_DIR}/${file}`]);for(let file of app.sysusers.link)steps.push(["link",`${SYSUSERS_DIR}/${file}`,currentPath(app.app,`sysusers/${file}`),"no-adopt"])}plan.apps.some(a=>a.runSysusers)&&steps.push(["sysusers"]);for(let app of plan.apps){let snapshot=newApp(app.app);app.action!=="remove"&&app.newRev&&snapshot&&permissionsList(snapshot)!==null&&steps.push(["perms",app.app,app.newRev])}let unitFilesChanged=(plan.overwrite?.links??[]).some(link=>link.target.startsWith(`${UNIT_DIR}/`));for(let app of plan.apps){for(let unit of app.units.unlink)steps.push(["unlink",`${UNIT_DIR}/${unit}`]);for(let unit of app.units.link)steps.push(["link",`${UNIT_DIR}/${unit}`,currentPath(app.app,`systemd/${unit}`),"no-adopt"]);(app.files.some(f=>f.path.startsWith("systemd/"))||app.units.link.length+app.units.unlink.length>0)&&(unitFilesChanged=!0)}let reenable=reenableUnits(plan);reenable.reset.length>0&&steps.push(["reenable","reset",...reenable.reset]),reenable.keep.length>0&&steps.push(["reenable","keep",...reenable.keep]),unitFilesChanged&&steps.push(["daemon-reload"]);let affected=[];for(let app of plan.apps){for(let unit of app.units.enable)steps.push(["enable",unit]);for(let unit of app.units.restart)steps.push(["restart",unit]);affected.push(...app.units.enable,...app.units.restart)}affected.length>0&&(steps.push(["verify",String(options.settleMs),...affected]),steps.push(["status",...affected]));for(let app of plan.apps)app.action==="remove"&&oldApp(app.app)&&!newApp(app.app)&&steps.push(["remove-app",app.app]);return steps.push(["state"]),steps.map(fields=>fields.join("	"))}async function tar(fill){let archive=(0,import_tar_stream2.pack)(),chunks=[];archive.on("data",chunk=>{chunks.push(chunk)});let finished=new Promise((resolve4,reject)=>{archive.on("end",resolve4),archive.on("error",reject)});return await fill((name,content,mode)=>new Promise((resolve4,reject)=>{archive.entry({name,size:content.length,mode,type:"file",mtime:new Date(0),uid:0,gid:0},content,error2=>error2?reject(error2):resolve4())})),archive.finalize(),await finished,Buffer.concat(chunks)}function activationArchive(steps,state,stage,read){return tar(async add=>{for(let app of stage){let rev=app.treeOid.slice(0,10),sums=[];for(let[path,entry]of[...app.files].sort(([a],[b])=>a<b?-1:1)){let content=await read(app.name,path);sums.push(checksumLine(path,content,entry.executable)),await add(`revisions/${app.name}/${rev}/${path}`,content,entry.executable?493:420)}await add(`revisions/${app.name}/${rev}.sha256`,Buffer.from(`${sums.join(`
 `)}
 `),420);let permissions=permissionsList(app);permissions!==null&&await add(`revisions/${app.name}/${rev}.perms`,Buffer.from(permissions),420)}await add("steps",Buffer.from(`${steps.join(`
 `)}

@@ -42,6 +42,27 @@ export function hostState(host: HostSnapshot | undefined): HostState {
   return { schema: 1, apps };
 }
 
+/**
+ * Units that stay enabled in a changed app, to enable again after the flip: `systemctl
+ * enable` points their links at the unit file in the old revision dir, which gc removes.
+ * `reset` (disable, then enable) for a unit whose file or drop-ins changed, so a changed
+ * [Install] section is applied, and for instances of a template, whose own link
+ * (`/etc/systemd/system/foo@bar.service`, the file systemd loads) `systemctl enable`
+ * leaves on the old revision; `keep` (enable again, which re-points the links) for the others.
+ */
+function reenableUnits(plan: HostPlan): { keep: string[]; reset: string[] } {
+  const keep: string[] = [];
+  const reset: string[] = [];
+  for (const app of plan.apps) {
+    for (const unit of app.units.restart) {
+      const file = `systemd/${unit}`;
+      const changed = app.files.some((f) => f.path === file || f.path.startsWith(`${file}.d/`));
+      (changed || unit.includes('@') ? reset : keep).push(unit);
+    }
+  }
+  return { keep, reset };
+}
+
 export interface StepOptions {
   /** Milliseconds every affected unit must stay healthy. */
   readonly settleMs: number;
@@ -50,7 +71,8 @@ export interface StepOptions {
 /**
  * Activation steps for one host. Units going away are stopped before anything
  * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
- * then enable, restart and verify; removed apps go last, once nothing uses them.
+ * units that stay enabled are enabled again (reenable); then enable, restart and
+ * verify; removed apps go last, once nothing uses them.
  */
 export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
   const steps: string[][] = [];
@@ -84,6 +106,10 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
     for (const unit of app.units.link) steps.push(['link', `${UNIT_DIR}/${unit}`, currentPath(app.app, `systemd/${unit}`), 'no-adopt']);
     if (app.files.some((f) => f.path.startsWith('systemd/')) || app.units.link.length + app.units.unlink.length > 0) unitFilesChanged = true;
   }
+  // Before the reload, which then sees the new enablement links.
+  const reenable = reenableUnits(plan);
+  if (reenable.reset.length > 0) steps.push(['reenable', 'reset', ...reenable.reset]);
+  if (reenable.keep.length > 0) steps.push(['reenable', 'keep', ...reenable.keep]);
   if (unitFilesChanged) steps.push(['daemon-reload']);
 
   const affected: string[] = [];

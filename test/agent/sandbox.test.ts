@@ -319,6 +319,8 @@ test('the activation log names every step; systemd steps are skipped in a sandbo
   const result = await box.activate('a1', [
     ['flip', 'caddy', v1.rev],
     ['link', '/etc/systemd/system/caddy.service', '/var/lib/deptool/apps/caddy/current/systemd/caddy.service', 'no-adopt'],
+    ['reenable', 'reset', 'caddy@a.service', 'caddy@b.service'],
+    ['reenable', 'keep', 'caddy.service'],
     ['daemon-reload'],
     ['enable', 'caddy.service'],
     ['restart', 'caddy.service'],
@@ -330,13 +332,15 @@ test('the activation log names every step; systemd steps are skipped in a sandbo
   assert.deepEqual(result.log.lines, [
     'step 1 flip ok',
     'step 2 link ok',
-    'step 3 daemon-reload skipped',
-    'step 4 enable skipped',
-    'step 5 restart skipped',
+    'step 3 reenable skipped',
+    'step 4 reenable skipped',
+    'step 5 daemon-reload skipped',
+    'step 6 enable skipped',
+    'step 7 restart skipped',
     'unit caddy.service skipped',
-    'step 6 verify skipped',
-    'step 7 status skipped',
-    'step 8 state ok',
+    'step 8 verify skipped',
+    'step 9 status skipped',
+    'step 10 state ok',
   ]);
   assert.equal(result.log.result, 'ok');
   assert.equal(readFileSync(box.at('var/lib/deptool/state.json'), 'utf8'), '{"hosts":1}\n');
@@ -557,6 +561,9 @@ test('activate refuses malformed steps and a reused id before changing anything'
     [[['link', '/etc/../x', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt']], 'error step 1 (link): target and value must be normalised absolute paths\n'],
     [[['verify', 'soon', 'caddy.service']], 'error step 1 (verify): the settle time must be milliseconds\n'],
     [[['restart', '../x.service']], 'error step 1 (restart): bad unit name\n'],
+    [[['reenable', 'keep']], 'error step 1 (reenable): unknown step or wrong number of fields\n'],
+    [[['reenable', 'always', 'caddy.service']], 'error step 1 (reenable): the first field must be keep or reset\n'],
+    [[['reenable', 'reset', 'caddy.service', '-x.service']], 'error step 1 (reenable): bad unit name\n'],
   ];
   for (const [steps, message] of bad) {
     const result = await box.agent.command(box.session, 'activate', ['bad', 60, 5], activationTar(steps));

@@ -1,59 +1,111 @@
-// What the driver sends for apps with permissions: the `perms` step after sysusers, the list in the stage tar, and the drift lines it reads back.
+// The activation steps the driver sends a host: what each plan becomes, and in which order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { extract } from 'tar-stream';
-import { parseCheck } from '../../src/deploy/protocol.js';
-import { activationArchive, activationSteps, hostState } from '../../src/deploy/steps.js';
-import { makePlan } from '../../src/plan/plan.js';
-import { snapshot } from '../helpers/snapshot.js';
+import { activationSteps } from '../../src/deploy/steps.js';
+import { makePlan, revOf } from '../../src/plan/plan.js';
+import type { ClusterSnapshot } from '../../src/tree/types.js';
+import { snapshot, type FileSpec } from '../helpers/snapshot.js';
 
-const deployed = snapshot({ 'web/gone/conf': 'x', 'web/plain/conf': 'one' });
-const desired = snapshot({
-  'web/caddy/manifest.json': JSON.stringify({ systemd: { units_enabled: ['caddy.service'] }, permissions: { 'secrets/*': { mode: '0400', owner: 'caddy' } } }),
-  'web/caddy/secrets/a.key': 'KEY',
-  'web/caddy/sysusers/caddy.conf': 'u caddy -\n',
-  'web/caddy/systemd/caddy.service': '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n',
-  'web/plain/conf': 'two',
-});
-const plan = makePlan({ cluster: 'prod', base: null, deployed, desired }).hosts[0];
-const rev = (app: string) => desired.get('web')!.apps.get(app)!.treeOid.slice(0, 10);
+/** The steps for host `web`, each as its fields. */
+function steps(deployed: ClusterSnapshot, desired: ClusterSnapshot): string[][] {
+  const plan = makePlan({ cluster: 'prod', base: null, deployed, desired });
+  assert.equal(plan.hosts.length, 1, 'the host has changes');
+  return activationSteps(plan.hosts[0], deployed.get('web'), desired.get('web')!, { settleMs: 500 }).map((step) => step.split('\t'));
+}
 
-test('a flipped revision with permissions gets a perms step right after sysusers; others get none', () => {
-  const steps = activationSteps(plan, deployed.get('web'), desired.get('web')!, { settleMs: 0 });
-  const at = steps.indexOf('sysusers');
-  assert.notEqual(at, -1, steps.join('\n'));
-  assert.equal(steps[at + 1], `perms\tcaddy\t${rev('caddy')}`);
-  assert.deepEqual(steps.filter((step) => step.startsWith('perms')), [`perms\tcaddy\t${rev('caddy')}`]);
-});
+const rev = (state: ClusterSnapshot, app: string) => revOf(state.get('web')!.apps.get(app))!;
+const unit = (wantedBy = 'WantedBy=multi-user.target') => `[Service]\nExecStart=/bin/true\n[Install]\n${wantedBy}\n`;
+const manifest = (...units: string[]) => JSON.stringify({ systemd: { units_enabled: units } });
 
-test('the stage tar holds the permissions list of a revision whose app has permissions, and only then', async () => {
-  const apps = desired.get('web')!.apps;
-  const archive = await activationArchive(['state'], hostState(desired.get('web')), [apps.get('caddy')!, apps.get('plain')!], () => Promise.resolve(Buffer.from('KEY')));
-  const entries = new Map<string, string>();
-  await new Promise<void>((resolve, reject) => {
-    const reader = extract();
-    reader.on('entry', (header, stream, next) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: unknown) => chunks.push(chunk as Buffer));
-      stream.on('end', () => {
-        entries.set(header.name, Buffer.concat(chunks).toString('utf8'));
-        next();
-      });
-    });
-    reader.on('finish', resolve);
-    reader.on('error', reject);
-    reader.end(archive);
-  });
-  assert.equal(entries.get(`revisions/caddy/${rev('caddy')}.perms`), '0400 caddy - secrets/a.key\n');
-  assert.equal(entries.has(`revisions/plain/${rev('plain')}.perms`), false);
-});
+function site(content: string, extra: Record<string, FileSpec> = {}): Record<string, FileSpec> {
+  return { 'web/site/index.html': content, 'web/site/manifest.json': manifest('site.service'), 'web/site/systemd/site.service': unit(), ...extra };
+}
 
-test('mode, owner and group drift lines are read with paths that hold spaces', () => {
-  const check = parseCheck(['mode caddy 0644 0400 secrets/a key', 'owner caddy root caddy secrets/a key', 'group caddy 0 caddy x', 'modified caddy conf']);
-  assert.deepEqual(check.permissions, [
-    { what: 'mode', file: 'caddy/secrets/a key', actual: '0644', expected: '0400' },
-    { what: 'owner', file: 'caddy/secrets/a key', actual: 'root', expected: 'caddy' },
-    { what: 'group', file: 'caddy/x', actual: '0', expected: 'caddy' },
+test('an enabled unit of an app whose other files changed is enabled again (keep) after the flip, before its restart', () => {
+  const before = snapshot(site('v1\n'));
+  const after = snapshot(site('v2\n'));
+  assert.deepEqual(steps(before, after), [
+    ['flip', 'site', rev(after, 'site')],
+    ['reenable', 'keep', 'site.service'],
+    ['restart', 'site.service'],
+    ['verify', '500', 'site.service'],
+    ['status', 'site.service'],
+    ['state'],
   ]);
-  assert.deepEqual(check.modified, ['caddy/conf']);
+});
+
+test('a changed unit file is reset (its [Install] may have changed), between the links and the daemon-reload', () => {
+  const before = snapshot(site('v1\n'));
+  const after = snapshot(site('v1\n', { 'web/site/systemd/site.service': unit('RequiredBy=multi-user.target') }));
+  assert.deepEqual(steps(before, after), [
+    ['flip', 'site', rev(after, 'site')],
+    ['reenable', 'reset', 'site.service'],
+    ['daemon-reload'],
+    ['restart', 'site.service'],
+    ['verify', '500', 'site.service'],
+    ['status', 'site.service'],
+    ['state'],
+  ]);
+});
+
+test('a new drop-in resets its unit after the drop-in is linked; units of other apps are batched by mode', () => {
+  const before = snapshot({ ...site('v1\n'), 'web/api/systemd/api.service': unit(), 'web/api/manifest.json': manifest('api.service'), 'web/api/a': '1' });
+  const after = snapshot({
+    ...site('v1\n', { 'web/site/systemd/site.service.d/env.conf': '[Service]\nEnvironment=A=1\n' }),
+    'web/api/systemd/api.service': unit(),
+    'web/api/manifest.json': manifest('api.service'),
+    'web/api/a': '2',
+  });
+  assert.deepEqual(steps(before, after), [
+    ['flip', 'api', rev(after, 'api')],
+    ['flip', 'site', rev(after, 'site')],
+    ['link', '/etc/systemd/system/site.service.d/env.conf', '/var/lib/deptool/apps/site/current/systemd/site.service.d/env.conf', 'no-adopt'],
+    ['reenable', 'reset', 'site.service'],
+    ['reenable', 'keep', 'api.service'],
+    ['daemon-reload'],
+    ['restart', 'api.service'],
+    ['restart', 'site.service'],
+    ['verify', '500', 'api.service', 'site.service'],
+    ['status', 'api.service', 'site.service'],
+    ['state'],
+  ]);
+});
+
+test('instances of a template are always reset: systemd keeps their own link on the old revision', () => {
+  const files = (content: string) => ({
+    'web/work/systemd/work@.service': unit(),
+    'web/work/systemd/other.service': unit(),
+    'web/work/manifest.json': manifest('work@1.service', 'work@2.service', 'other.service'),
+    'web/work/job': content,
+  });
+  assert.deepEqual(
+    steps(snapshot(files('a')), snapshot(files('b'))).filter((step) => step[0] === 'reenable'),
+    [
+      ['reenable', 'reset', 'work@1.service', 'work@2.service'],
+      ['reenable', 'keep', 'other.service'],
+    ],
+  );
+});
+
+test('units newly enabled or disabled, and removed apps, are not re-enabled', () => {
+  const before = snapshot({
+    'web/site/index.html': 'v1\n',
+    'web/site/manifest.json': manifest('old.service'),
+    'web/site/systemd/old.service': unit(),
+    'web/site/systemd/new.service': unit(),
+    'web/gone/systemd/gone.service': unit(),
+    'web/gone/manifest.json': manifest('gone.service'),
+  });
+  const after = snapshot({
+    'web/site/index.html': 'v2\n',
+    'web/site/manifest.json': manifest('new.service'),
+    'web/site/systemd/old.service': unit(),
+    'web/site/systemd/new.service': unit(),
+  });
+  const result = steps(before, after);
+  assert.deepEqual(result.filter((step) => step[0] === 'reenable'), []);
+  assert.deepEqual(
+    result.map((step) => step[0]),
+    ['disable', 'disable', 'flip', 'unlink', 'daemon-reload', 'enable', 'verify', 'status', 'remove-app', 'state'],
+  );
 });
