@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { UsageError } from '../errors.js';
 
-export const MODES = ['auto', 'plan', 'deploy', 'rollback'] as const;
+export const MODES = ['auto', 'plan', 'deploy', 'rollback', 'sync'] as const;
 export const COMMENT_MODES = ['update', 'new', 'off'] as const;
 
 export interface ActionInputs {

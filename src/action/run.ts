@@ -6,13 +6,15 @@ import { applyPlan, type ApplyResult, type ApplyTarget } from '../deploy/apply.j
 import { Deployer, type ContentReader, type HostOutcome } from '../deploy/deploy.js';
 import type { UnitState } from '../deploy/protocol.js';
 import { exitCodeOf } from '../deploy/outcome.js';
+import { syncHosts, type SyncResult } from '../deploy/sync.js';
 import { deployTarget, replanner, rollbackTarget } from '../deploy/targets.js';
 import { DeptoolError, ExitCode, UsageError } from '../errors.js';
 import { planDigest, renderJson } from '../plan/json.js';
 import { loadClusterState, loadPlanContents, treeReader, type ClusterState } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
 import type { Plan, PlanContents } from '../plan/types.js';
-import { JOB_SUMMARY_BUDGET, parsePlanMarker, renderMarkdown, withStatusNote } from '../render/markdown.js';
+import { markdownTable } from 'markdown-table';
+import { JOB_SUMMARY_BUDGET, codeSpan, escapeHtml, parsePlanMarker, renderMarkdown, withStatusNote } from '../render/markdown.js';
 import { sensitiveFiles, type IsSensitive } from '../render/sensitive.js';
 import { checkPushAccess, publish } from '../store/remote.js';
 import type { ClusterSnapshot } from '../tree/types.js';
@@ -25,7 +27,7 @@ import { annotations, failedUnits, outcomeHeader, outcomeMarkdown, type OutcomeS
 import { decideReview, deployNotes, refusalNotes, type Review, type ReviewDecision } from './review.js';
 import { openActionStore, type ActionStore } from './store.js';
 
-type Mode = 'plan' | 'deploy' | 'rollback';
+type Mode = 'plan' | 'deploy' | 'rollback' | 'sync';
 
 interface Setup {
   readonly inputs: ActionInputs;
@@ -377,7 +379,58 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
   return finished;
 }
 
-const MODE_RUNNERS: Record<Mode, (setup: Setup) => Promise<Finished>> = { plan: planMode, deploy: deployMode, rollback: rollbackMode };
+/** Records what the hosts run in the store branch: after a run that could not record, another operator's deploy, or hand edits. */
+async function syncMode(setup: Setup): Promise<Finished> {
+  const { cluster, store, deployed, context, inputs } = setup;
+  const known = [...cluster.tree.hosts.keys()].sort();
+  const unknown = inputs.hosts.filter((host) => !cluster.tree.hosts.has(host));
+  if (unknown.length > 0) throw new UsageError(`Input 'hosts' names host(s) the cluster does not have: ${unknown.join(', ')}. Hosts: ${known.join(', ')}.`);
+  const hosts = inputs.hosts.length > 0 ? [...inputs.hosts] : known;
+  await checkPushAccess(store.store, store.remote, store.base);
+  const connector = actionConnector(cluster.tree, cluster.settings, inputs, hosts);
+  const log = new LogObserver();
+  const controller = new AbortController();
+  const stop = onCancel(() => controller.abort());
+  let result: SyncResult;
+  try {
+    result = await core.group(`Reading ${hosts.length} host(s)`, () =>
+      syncHosts(
+        {
+          store: store.store,
+          ref: store.ref,
+          base: store.base,
+          deployed,
+          tree: cluster.tree,
+          targets: connector.targets,
+          deployer: new Deployer({ targets: connector.targets, connect: connector.connect, invocation: connector.invocation, holder: context.runUrl, activationTimeoutSeconds: 300, reconnectSeconds: 60, observer: log }),
+          parallel: inputs.parallel,
+          signal: controller.signal,
+          observer: log,
+          author: { name: context.actor, email: `${context.actor}@users.noreply.github.com` },
+          trailers: { runUrl: context.runUrl, actor: context.actor },
+          record: async (attempt) => {
+            const published = await publish(store.store, store.remote, attempt);
+            core.setOutput('store-commit', published.commit);
+            return published.commit;
+          },
+        },
+        hosts,
+      ),
+    );
+  } finally {
+    stop();
+  }
+  core.setOutput('result-json', JSON.stringify(result.hosts.map((h) => ({ host: h.host, status: h.status, problems: h.problems, detail: h.detail, accepted: h.accepted }))));
+  const refused = result.hosts.filter((h) => h.status === 'refused' || h.status === 'skipped');
+  for (const host of refused) core.error(host.problems.join('\n') || 'not read', { title: `${host.host}: not synced` });
+  const rows = result.hosts.map((h) => [codeSpan(h.host), h.status, escapeHtml([h.detail, ...h.accepted.map((a) => `accepted: ${a}`), ...h.problems].filter(Boolean).join('; ')).replace(/\|/g, '\\|')]);
+  const recorded = result.commit === null ? 'The store already matched every host read; nothing was recorded.' : `Recorded as store commit <code>${result.commit.slice(0, 10)}</code>.`;
+  await core.summary.addRaw(`## deptool: sync\n\n${recorded}\n\n${markdownTable([['Host', 'Result', 'Detail'], ...rows])}\n`).write();
+  if (result.interrupted) return { code: ExitCode.interrupted, message: 'The run was cancelled; the hosts read so far are recorded.' };
+  return refused.length === 0 ? { code: ExitCode.ok, message: '' } : { code: ExitCode.failed, message: `Not synced: ${refused.map((h) => `${h.host}: ${h.problems.join('; ')}`).join(' ')}` };
+}
+
+const MODE_RUNNERS: Record<Mode, (setup: Setup) => Promise<Finished>> = { plan: planMode, deploy: deployMode, rollback: rollbackMode, sync: syncMode };
 
 export async function run(): Promise<void> {
   try {

@@ -41,7 +41,14 @@ export function checkAppLayout(paths: Iterable<string>, at: (relative: string) =
         issues.push({ path: at(path), message: 'systemd is a file, but systemd/ is the directory of unit files', hint: 'Rename the file, or make systemd/ a directory of unit files.' });
       } else if (third === undefined) {
         if (!isUnitName(second)) issues.push({ path: at(path), message: `${JSON.stringify(second)} is not a systemd unit file name`, hint: UNIT_HINT });
-      } else if (!second.endsWith('.d') || !isUnitName(second.slice(0, -2))) {
+        else if (second.startsWith('-')) {
+          issues.push({
+            path: at(path),
+            message: `unit names starting with "-" belong to systemd itself (-.slice is the root slice, -.mount the root file system)`,
+            hint: 'Rename the unit; to change one of the host\'s own units, ship a drop-in (systemd/<unit>.d/override.conf).',
+          });
+        }
+      } else if (!second.endsWith('.d') || !isUnitName(second.slice(0, -2)) || second.startsWith('-')) {
         dirIssue(`systemd/${second}`, 'directory in systemd/ is not a drop-in directory', 'Only drop-in directories named <unit>.d (e.g. caddy.service.d) may be inside systemd/.');
       } else if (parts.length > 3) {
         dirIssue(`systemd/${second}/${third}`, 'drop-in directories may not contain subdirectories', `Put the *.conf files directly in systemd/${second}/.`);

@@ -93,3 +93,12 @@ test('an instance name splits into its template and instance', () => {
   assert.equal(unitInstance('backup@.service'), null);
   assert.equal(unitInstance('caddy.service'), null);
 });
+
+test('a unit file whose name starts with "-" is refused: systemd names its own units so', async (t) => {
+  const issue = await onlyIssue(load(t, { 'prod/web/a/systemd/-.slice': '[Slice]\n' }));
+  assert.equal(issue.path, 'prod/web/a/systemd/-.slice');
+  assert.match(issue.message, /unit names starting with "-" belong to systemd itself/);
+  assert.match(issue.hint ?? '', /ship a drop-in \(systemd\/<unit>\.d\/override\.conf\)/);
+  const dropIn = await onlyIssue(load(t, { 'prod/web/a/systemd/-.mount.d/x.conf': '[Mount]\n' }));
+  assert.equal(dropIn.path, 'prod/web/a/systemd/-.mount.d');
+});
