@@ -161,6 +161,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
           activationTimeoutSeconds: timeout,
           reconnectSeconds: 60,
           observer: progress,
+          signal: controller.signal,
         }),
         settings: {
           settleMs,

@@ -64,6 +64,8 @@ export interface DeployerOptions {
   /** How long to keep trying to reach a host again after its connection dropped during an activation. */
   readonly reconnectSeconds: number;
   readonly observer: DeployObserver;
+  /** Ctrl-C: a host still being connected or locked (say, waiting for another driver's activation) is let go. */
+  readonly signal?: AbortSignal;
 }
 
 /** Activation dirs each host keeps for diagnosis (the newest ones). */
@@ -154,6 +156,8 @@ export class Deployer {
     } catch (error) {
       return { ok: false, problems: [message(error)] };
     }
+    const abandon = () => void connection.close().catch(() => undefined);
+    this.options.signal?.addEventListener('abort', abandon, { once: true });
     try {
       const targets = [...new Set(Object.values(hostState(expected).apps).flatMap((app) => Object.keys(app.links)))].sort();
       const opened = await this.open(host, connection, { targets, units });
@@ -171,7 +175,9 @@ export class Deployer {
     } catch (error) {
       this.held.delete(host);
       await connection.close().catch(() => undefined);
-      return { ok: false, problems: [message(error)] };
+      return { ok: false, problems: [this.options.signal?.aborted ? 'not locked: the run was interrupted' : message(error)] };
+    } finally {
+      this.options.signal?.removeEventListener('abort', abandon);
     }
   }
 

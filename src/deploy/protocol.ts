@@ -136,10 +136,11 @@ export class AgentReader {
 
   /** Waits until `ready()` or the stream ends; throws when the deadline passes first or the connection dropped. */
   private async until(ready: () => boolean, deadline: number, what: string): Promise<void> {
+    const since = Date.now();
     while (!ready() && !this.ended) {
       if (this.failure) throw this.failure;
       const left = deadline - Date.now();
-      if (left <= 0) throw new ReadTimeout(what);
+      if (left <= 0) throw new ReadTimeout(what, (Date.now() - since) / 1000);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.wake = () => {
@@ -192,8 +193,11 @@ export class AgentReader {
 
 /** A read that ran past its deadline; says what was waited for. */
 export class ReadTimeout extends Error {
-  constructor(readonly what: string) {
-    super(`gave up waiting for ${what}`);
+  constructor(
+    readonly what: string,
+    seconds: number,
+  ) {
+    super(`the agent sent no ${what} within ${Math.round(seconds)} s`);
   }
 }
 

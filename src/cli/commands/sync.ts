@@ -85,6 +85,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
           activationTimeoutSeconds: 300,
           reconnectSeconds: 60,
           observer: progress,
+          signal: controller.signal,
         }),
         parallel,
         signal: controller.signal,
