@@ -188,7 +188,7 @@ test('bad inputs fail the step with a message naming the input', async () => {
   await repo.write({ 'web/site/index.html': 'x\n' });
   const bad = await onPullRequest(pullRequest('opened'), { mode: 'yolo' });
   assert.equal(bad.code, 1);
-  assert.match(bad.stdout, /::error::Input 'mode' must be one of auto, plan, deploy, rollback, not 'yolo'\./);
+  assert.match(bad.stdout, /::error::Input 'mode' must be one of auto, plan, deploy, rollback, sync, not 'yolo'\./);
   const deploy = await runAction({ eventName: 'push', payload: push(), workspace: repo.workspace, sha: push().after, ref: push().ref, apiUrl: api.url, inputs: { cluster: 'prod', comment: 'off' } });
   assert.equal(deploy.code, 1);
   assert.match(deploy.stdout, /Input 'ssh-private-key' is required to deploy/);
