@@ -282,3 +282,26 @@ test('a reviewed deploy that failed on one host is resumed by re-running the job
   assert.equal(resumed.body.match(/\*\*Deploy /g)?.length, 1, 'the new status replaced the old one');
   api.assertNoViolations();
 });
+
+test('mode: sync rebuilds a deleted store branch from what the hosts run, and the next plan is empty', async () => {
+  const before = repo.storeGit('ls-tree', '-r', 'HEAD');
+  const deployed = new Map(['web1', 'web2'].map((host) => [host, before.split('\n').filter((line) => line.includes(`\t${host}/`)).join('\n')]));
+  git(repo.dir, ['--git-dir', repo.remote, 'update-ref', '-d', 'refs/heads/deptool/store']);
+
+  const run = await runAction({ eventName: 'workflow_dispatch', payload: workflowDispatch({}), workspace: repo.workspace, sha: PUSH.after, ref: PUSH.ref, apiUrl: api.url, inputs: { cluster: 'prod', mode: 'sync', ...secrets() } });
+  assert.equal(run.code, 0, run.stdout);
+  assert.match(repo.storeGit('log', '-1', '--format=%s'), /^Sync web1, web2$/);
+  const after = repo.storeGit('ls-tree', '-r', 'HEAD');
+  for (const [host, lines] of deployed) {
+    assert.equal(after.split('\n').filter((line) => line.includes(`\t${host}/`)).join('\n'), lines, `${host} is recorded exactly as it was`);
+  }
+  assert.deepEqual((JSON.parse(run.outputs['result-json']) as { status: string }[]).map((r) => r.status), ['synced', 'synced']);
+  assert.match(run.summary, /## deptool: sync/);
+  assertNoSecrets(run);
+
+  const again = await runAction({ eventName: 'workflow_dispatch', payload: workflowDispatch({}), workspace: repo.workspace, sha: PUSH.after, ref: PUSH.ref, apiUrl: api.url, inputs: { cluster: 'prod', mode: 'sync', ...secrets() } });
+  assert.equal(again.code, 0, again.stdout);
+  assert.deepEqual((JSON.parse(again.outputs['result-json']) as { status: string }[]).map((r) => r.status), ['up to date', 'up to date']);
+  assert.match(again.summary, /nothing was recorded/);
+  api.assertNoViolations();
+});
