@@ -337,6 +337,16 @@ test('a connection lost during a successful activation: the host is recorded as 
   assert.equal(world.host('web3').connections, 3);
 });
 
+test('an activation the host refuses before it starts fails the host with the host\'s reason', async (t) => {
+  const { world } = await threeHosts(t);
+  world.host('web2').refuseNext = 'cannot write /var/lib/deptool/tmp: No space left on device';
+  const { result } = await world.deploy();
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'failed', 'deployed']);
+  assert.match(result.outcomes[1].problems.join('\n'), /the activation was refused before it started \(exit 3\): .*No space left on device/);
+  assert.equal(world.host('web2').file('caddy', 'Caddyfile'), 'one');
+  assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'one');
+});
+
 test('a host waiting for an activation in flight says so, then deploys', async (t) => {
   const { world } = await threeHosts(t);
   world.host('web2').waiting = { activation: '20240501120000-abcdef', holder: 'bob@desk 1700000000 99' };
