@@ -1,5 +1,7 @@
 // The apply flow's decisions against fake hosts: all or nothing, refusals, hosts that moved, partial failures, dropped connections, Ctrl-C.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { hostState } from '../../src/deploy/steps.js';
 import { git } from '../helpers/write-tree.js';
@@ -365,4 +367,20 @@ test('a host without this agent gets it installed, checksum-verified, then deplo
   assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
   assert.ok(phases.includes('web2 installing agent'));
   assert.equal(world.host('web2').installed, true);
+});
+
+test('a config file changed on disk after the plan was made is not sent under the planned revision; nothing changes on the host', async (t) => {
+  const { world } = await threeHosts(t);
+  const { result } = await world.deploy({
+    onPhase: (host, phase) => {
+      if (host === 'web2' && phase === 'locked') writeFileSync(join(world.clusterDir, 'web2/caddy/Caddyfile'), 'not reviewed');
+    },
+  });
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'failed', 'deployed']);
+  assert.match(result.outcomes[1].problems.join('\n'), /^caddy\/Caddyfile changed since the plan was made; run the command again to plan the new content; nothing changed on web2$/);
+  assert.equal(world.host('web2').received.length, 1, 'no activation was sent');
+  assert.deepEqual(world.host('web2').usageErrors, []);
+  assert.equal(world.host('web2').file('caddy', 'Caddyfile'), 'one');
+  assert.equal(result.recordError, null);
+  assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'one');
 });
