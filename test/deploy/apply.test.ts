@@ -68,6 +68,13 @@ const refusals: { name: string; extra?: Record<string, string>; make: (world: Wo
     says: [/connection refused/],
   },
   {
+    name: 'its connection drops before it is locked',
+    make: (world) => {
+      world.host('web2').dropAt = 'before-ready';
+    },
+    says: [/the connection was lost/],
+  },
+  {
     name: 'an app ships a unit the host already has outside deptool',
     extra: { 'web2/ssh/systemd/ssh.service': '[Service]\nExecStart=/usr/sbin/sshd -D\n' },
     make: (world) => {
@@ -383,4 +390,30 @@ test('a config file changed on disk after the plan was made is not sent under th
   assert.equal(world.host('web2').file('caddy', 'Caddyfile'), 'one');
   assert.equal(result.recordError, null);
   assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'one');
+});
+
+test('a host moved to a revision the store has in its history is recorded without a download', async (t) => {
+  const { world } = await threeHosts(t);
+  await world.deploy();
+  await world.tree({ ...caddy('web1', 'three'), ...caddy('web2', 'three'), ...caddy('web3', 'three') });
+  // Another operator rolled web2 back to `one`, which the store recorded two deploys ago.
+  const back = world.host('web2').seed(caddyFiles('one')).get('caddy')!;
+  const { result } = await world.deploy();
+  assert.deepEqual(world.host('web2').requests.filter((r) => r[0] === 'export'), []);
+  assert.match(result.synced?.hosts[0].detail ?? '', new RegExp(`^the host runs caddy ${back}; `));
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
+  const [, sync] = await world.log();
+  assert.equal(git(world.store.gitDir, ['show', `${sync.commit}:web2/caddy/Caddyfile`]), 'one');
+});
+
+test('a revision the host still has is not uploaded again', async (t) => {
+  const { world } = await threeHosts(t);
+  await world.deploy();
+  await world.tree({ ...caddy('web1', 'one'), ...caddy('web2', 'one'), ...caddy('web3', 'one') });
+  const { result } = await world.deploy();
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
+  const last = world.host('web1').received.at(-1)!;
+  assert.deepEqual(last.staged, [], 'the previous revision is on the host');
+  assert.equal(last.steps[0][0], 'flip');
+  assert.equal(world.host('web1').file('caddy', 'Caddyfile'), 'one');
 });

@@ -114,3 +114,26 @@ test('Ctrl-C during a sync: the hosts read so far are recorded, the rest skipped
   assert.equal(world.host('web2').sessions, 1);
   for (const host of world.hosts.values()) assert.equal(host.locked, false);
 });
+
+test('a lost state.json is written again from what the host runs, without a restart', async (t) => {
+  const { world } = await deployed(t);
+  const web1 = world.host('web1');
+  const state = web1.state;
+  web1.state = '';
+  const { result } = await world.sync();
+  assert.deepEqual(result.hosts.map((h) => [h.host, h.status]), [['web1', 'synced'], ['web2', 'up to date']]);
+  assert.deepEqual(result.hosts[0].accepted, ['/var/lib/deptool/state.json is missing although apps are deployed']);
+  assert.deepEqual(web1.received.at(-1)!.steps, [['state']]);
+  assert.deepEqual(JSON.parse(web1.state), JSON.parse(state));
+});
+
+test('a moved host whose download does not verify is refused and nothing is recorded', async (t) => {
+  const { world, before } = await deployed(t);
+  world.host('web2').seed(caddyFiles('other'));
+  world.host('web2').tamperExports = true;
+  const { result } = await world.sync();
+  assert.deepEqual(result.hosts.map((h) => [h.host, h.status]), [['web1', 'up to date'], ['web2', 'refused']]);
+  assert.deepEqual(result.hosts[1].problems, ['caddy/Caddyfile on web2 does not match its checksum']);
+  assert.equal(await world.tip(), before);
+  assert.equal(world.host('web2').locked, false);
+});
