@@ -61,6 +61,13 @@ const refusals: { name: string; extra?: Record<string, string>; make: (world: Wo
     says: [/^locked by another deploy: alice@desk 1700000000 77$/],
   },
   {
+    name: 'an activation in flight outlasted the wait',
+    make: (world) => {
+      world.host('web2').busy = 'activation 20240501120000-abcdef is still running after 420 s';
+    },
+    says: [/^an activation is still running on the host: 20240501120000-abcdef is still running after 420 s; try again when it has ended$/],
+  },
+  {
     name: 'it cannot be reached',
     make: (world) => {
       world.host('web2').unreachable = true;
@@ -416,4 +423,36 @@ test('a revision the host still has is not uploaded again', async (t) => {
   assert.deepEqual(last.staged, [], 'the previous revision is on the host');
   assert.equal(last.steps[0][0], 'flip');
   assert.equal(world.host('web1').file('caddy', 'Caddyfile'), 'one');
+});
+
+test('hosts locked in parallel: one refusal still stops every host, and all are released', async (t) => {
+  const { world, before } = await threeHosts(t);
+  world.host('web3').hostname = 'db1';
+  const { result } = await world.deploy({ settings: { parallel: 3 } });
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['unchanged', 'unchanged', 'refused']);
+  assert.equal(await world.tip(), before);
+  for (const host of world.hosts.values()) {
+    assert.equal(host.received.length, 1);
+    assert.equal(host.locked, false);
+  }
+});
+
+test('a host from which another store removed an app is recorded without it, and the app is added again', async (t) => {
+  const world = await World.create(t, ['web1']);
+  await world.tree({ ...caddy('web1', 'one'), 'web1/api/server.conf': 'port 8080\n' });
+  await world.deploy();
+  world.host('web1').seed(caddyFiles('one'));
+  const { result, approvals } = await world.deploy();
+  assert.deepEqual(approvals, []);
+  assert.deepEqual(result.outcomes, [], 'the plan from the store has nothing to do, so no host is contacted');
+  await world.tree({ ...caddy('web1', 'two'), 'web1/api/server.conf': 'port 8080\n' });
+  const next = await world.deploy();
+  assert.deepEqual(next.approvals.map((a) => a.stage), ['initial', 'corrected']);
+  const corrected = next.approvals[1].target.plan.hosts[0].apps.map((a) => [a.app, a.action]);
+  assert.deepEqual(corrected, [['api', 'add'], ['caddy', 'update']]);
+  const [, sync] = await world.log();
+  assert.equal(sync.title, 'Sync web1');
+  assert.equal(git(world.store.gitDir, ['ls-tree', '--name-only', sync.commit, 'web1/']), 'web1/caddy', 'the Sync commit removed the app');
+  assert.deepEqual(next.result.outcomes.map((o) => o.status), ['deployed']);
+  assert.equal(world.host('web1').file('api', 'server.conf'), 'port 8080\n');
 });
