@@ -456,3 +456,15 @@ test('a host from which another store removed an app is recorded without it, and
   assert.deepEqual(next.result.outcomes.map((o) => o.status), ['deployed']);
   assert.equal(world.host('web1').file('api', 'server.conf'), 'port 8080\n');
 });
+
+test('the links of a moved host\'s own record are asked for, so a host that moved to other links is not taken for drift', async (t) => {
+  const { world } = await threeHosts(t);
+  const manifest = '{ "systemd": { "units_enabled": ["caddy.service"] }, "symlinks": { "/etc/caddy/main.conf": "Caddyfile" } }\n';
+  world.host('web2').seed({ ...caddyFiles('other'), 'caddy/manifest.json': manifest });
+  const { result } = await world.deploy();
+  assert.deepEqual(world.host('web2').requests.filter((r) => r[0] === 'links'), [['links', '/etc/caddy/main.conf']]);
+  assert.deepEqual(result.synced?.hosts.map((h) => h.host), ['web2']);
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
+  assert.equal(world.host('web2').links.get('/etc/caddy/main.conf'), undefined, 'the deploy unlinked what the config tree no longer has');
+  assert.equal(world.host('web2').links.get('/etc/caddy/Caddyfile'), '/var/lib/deptool/apps/caddy/current/Caddyfile');
+});
