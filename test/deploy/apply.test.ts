@@ -22,6 +22,7 @@ test('a first deploy activates every host and records it; the hosts then run wha
     assert.equal(host.file('caddy', 'Caddyfile'), 'one');
     assert.deepEqual(JSON.parse(host.state), hostState(state.deployed.get(name)));
     assert.deepEqual(host.received[0].steps.map((s) => s[0]), ['flip', 'link', 'link', 'daemon-reload', 'enable', 'verify', 'status', 'state']);
+    assert.deepEqual([...host.enabled], ['caddy.service']);
   }
   const again = await world.deploy();
   assert.deepEqual(again.result.outcomes, []);
@@ -260,6 +261,7 @@ test('after a partial failure the store records each host as it is: rolled back,
   assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'two');
   assert.equal(world.host('web1').file('caddy', 'Caddyfile'), 'one');
   assert.equal(world.host('web1').current('caddy'), old.slice(0, 10));
+  assert.equal(world.host('web1').state, world.host('web3').state, 'the rolled-back host keeps its record');
   assert.equal(world.host('web3').received.length, 1, 'web3 was never activated');
   for (const host of world.hosts.values()) assert.equal(host.locked, false);
 });

@@ -327,12 +327,13 @@ export class FakeHost {
   failNext: Failure | null = null;
   /** Refuse the next activation with this `error` line before it starts (a full disk, say). */
   refuseNext: string | null = null;
-  /** Change a byte of each exported file on the way (a corrupted download). */
+  /** Append bytes to each exported file on the way (a corrupted download). */
   tamperExports = false;
 
   readonly apps = new Map<string, FakeApp>();
   /** target -> link value, or `!` for something that is not a symlink. */
   readonly links = new Map<string, string>();
+  /** Units enabled by deptool's steps. */
   readonly enabled = new Set<string>();
   /** state.json; empty when there is none. */
   state = '';
