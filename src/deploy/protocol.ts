@@ -197,7 +197,7 @@ export class ReadTimeout extends Error {
     readonly what: string,
     seconds: number,
   ) {
-    super(`the agent sent no ${what} within ${Math.round(seconds)} s`);
+    super(`gave up waiting for ${what} after ${Math.round(seconds)} s`);
   }
 }
 
@@ -399,6 +399,13 @@ export function statusBlock(host: string, report: ActivationReport): string {
 /** What the activation log says as it is read, for live progress. */
 export type ActivationEvent = 'rollback';
 
+/** The activation's output ended without a `result` line; `errors` are the `error` lines it had (a refused request says why in them). */
+export class NoResult extends ProtocolError {
+  constructor(readonly errors: readonly string[]) {
+    super(`the activation ended without a result${errors.length > 0 ? `: ${errors.join('; ')}` : ''}`);
+  }
+}
+
 /**
  * Reads an activation log (from `activate` or `result`) up to its `result` line: line-based,
  * with length-prefixed status blocks. `onEvent` hears a rollback starting, as it happens.
@@ -413,7 +420,7 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
   let recovered: ActivationReport['recovered'] = null;
   for (;;) {
     const line = await reader.line(deadline, "the activation's result");
-    if (line === null) throw new ProtocolError('the activation ended without a result');
+    if (line === null) throw new NoResult(errors);
     const space = line.indexOf(' ');
     const kind = space < 0 ? line : line.slice(0, space);
     const rest = space < 0 ? '' : line.slice(space + 1);

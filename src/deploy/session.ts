@@ -8,6 +8,7 @@ import { AGENT_FILE, AGENT_SCRIPT, AGENT_VERSION } from './agent-script.js';
 import {
   AGENT_EXIT,
   AgentReader,
+  NoResult,
   ReadTimeout,
   activateRequest,
   exportRequest,
@@ -149,10 +150,11 @@ export class HostSession {
       return await readActivation(this.reader, options.deadline, options.onEvent);
     } catch (error) {
       if (!this.reader.finished) throw error;
-      // The agent refused the request before the activation started: it says why and exits.
+      // The agent refused the request before the activation started: it says why (`error`
+      // lines on stdout for a refusal, stderr for a usage error) and exits.
       const status = await this.channel.exited;
       if (status.code === AGENT_EXIT.ok) throw error;
-      const said = Buffer.concat(this.stderr).toString('utf8').trim();
+      const said = [...(error instanceof NoResult ? error.errors : []), Buffer.concat(this.stderr).toString('utf8').trim()].filter((s) => s !== '').join('; ');
       throw new ActivationRefused(`the activation was refused before it started (exit ${status.code}): ${said}`);
     }
   }

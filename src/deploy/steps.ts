@@ -1,7 +1,9 @@
 // What the driver sends a host: the tar of new revisions to stage, the activation
 // steps in DESIGN §2.2 order, and the state.json the host keeps afterwards.
 import { pack } from 'tar-stream';
+import { OperationError } from '../errors.js';
 import type { HostPlan } from '../plan/types.js';
+import { gitBlobOid } from '../tree/hash.js';
 import { permissionsList } from '../tree/permissions.js';
 import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
 import { DEPTOOL_DIR } from './protocol.js';
@@ -170,6 +172,8 @@ export function activationArchive(
       const sums: string[] = [];
       for (const [path, entry] of [...app.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const content = await read(app.name, path);
+        // The revision is named by the planned content; a file edited since must not be sent under that name.
+        if (gitBlobOid(content) !== entry.oid) throw new OperationError(`${app.name}/${path} changed since the plan was made; run the command again to plan the new content`);
         sums.push(checksumLine(path, content, entry.executable));
         await add(`revisions/${app.name}/${rev}/${path}`, content, entry.executable ? 0o755 : 0o644);
       }

@@ -8,13 +8,14 @@ import { makePlan } from '../../src/plan/plan.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 const deployed = snapshot({ 'web/gone/conf': 'x', 'web/plain/conf': 'one' });
-const desired = snapshot({
+const FILES: Record<string, string> = {
   'web/caddy/manifest.json': JSON.stringify({ systemd: { units_enabled: ['caddy.service'] }, permissions: { 'secrets/*': { mode: '0400', owner: 'caddy' } } }),
   'web/caddy/secrets/a.key': 'KEY',
   'web/caddy/sysusers/caddy.conf': 'u caddy -\n',
   'web/caddy/systemd/caddy.service': '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n',
   'web/plain/conf': 'two',
-});
+};
+const desired = snapshot(FILES);
 const plan = makePlan({ cluster: 'prod', base: null, deployed, desired }).hosts[0];
 const rev = (app: string) => desired.get('web')!.apps.get(app)!.treeOid.slice(0, 10);
 
@@ -28,7 +29,7 @@ test('a flipped revision with permissions gets a perms step right after sysusers
 
 test('the stage tar holds the permissions list of a revision whose app has permissions, and only then', async () => {
   const apps = desired.get('web')!.apps;
-  const archive = await activationArchive(['state'], hostState(desired.get('web')), [apps.get('caddy')!, apps.get('plain')!], () => Promise.resolve(Buffer.from('KEY')));
+  const archive = await activationArchive(['state'], hostState(desired.get('web')), [apps.get('caddy')!, apps.get('plain')!], (app, path) => Promise.resolve(Buffer.from(FILES[`web/${app}/${path}`])));
   const entries = new Map<string, string>();
   await new Promise<void>((resolve, reject) => {
     const reader = extract();
