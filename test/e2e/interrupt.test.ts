@@ -189,10 +189,10 @@ test('SIGKILL while far connects and near is locked: nothing changed, no lock le
 });
 
 test('Ctrl-C while far uploads: its activation finishes and is recorded, near (not started) is recorded as skipped', async () => {
-  const v4: Versions = { far: { label: 'v4', blob: randomBytes(16 << 20) }, near: { label: 'v4' } };
+  const v4: Versions = { far: { label: 'v4', blob: randomBytes(8 << 20) }, near: { label: 'v4' } };
   await write(v4);
   const tip = store.tip();
-  proxy.throttle(8 << 20);
+  proxy.throttle(4 << 20);
   // One host at a time: near starts only after far, so the interrupt finds it not started.
   const cli = ws.start('deploy', '--yes', '--settle', '0.3', '--parallel', '1');
   try {
@@ -216,10 +216,10 @@ test('Ctrl-C while far uploads: its activation finishes and is recorded, near (n
 });
 
 test('SIGKILL while far uploads: nothing changes on far, and the next deploy uploads again', async () => {
-  const v5: Versions = { far: { label: 'v5', blob: randomBytes(16 << 20) }, near: { label: 'v4' } };
+  const v5: Versions = { far: { label: 'v5', blob: randomBytes(8 << 20) }, near: { label: 'v4' } };
   await write(v5);
   const same = unchanged();
-  proxy.throttle(8 << 20);
+  proxy.throttle(4 << 20);
   const cli = ws.start('deploy', '--yes', '--settle', '0.3');
   try {
     await cli.line(/^ {2}far: uploading/);
@@ -238,8 +238,9 @@ test('SIGKILL while far uploads: nothing changes on far, and the next deploy upl
 test('Ctrl-C while far activates and near settles: both finish, exit 130, and the store records both', async () => {
   const v6: Versions = { far: { label: 'v6', slowStart: true }, near: { label: 'v6' } };
   await write(v6);
+  const was = known();
   const cli = ws.start('deploy', '--yes', '--settle', '3');
-  const ids = await activatingAndSettling(known());
+  const ids = await activatingAndSettling(was);
   cli.kill('SIGINT');
   const exit = await cli.exited;
   assert.equal(exit.code, 130, exit.stdout + exit.stderr);
@@ -256,8 +257,9 @@ test('SIGKILL while far activates and near settles: the hosts finish, and the ne
   await write(v7);
   const tip = store.tip();
   const before = { far: store.rev('far', 'site'), near: store.rev('near', 'site') };
+  const was = known();
   const cli = ws.start('deploy', '--yes', '--settle', '3');
-  const ids = await activatingAndSettling(known());
+  const ids = await activatingAndSettling(was);
   cli.kill('SIGKILL');
   assert.equal((await cli.exited).signal, 'SIGKILL');
   for (const host of HOSTS) assert.equal(await activationResult(fleet, host, ids[host]), 'ok');
@@ -281,8 +283,8 @@ test('a second Ctrl-C exits at once; the next run waits for the activations in f
   const v8 = both({ label: 'v8' });
   await write(v8);
   const tip = store.tip();
-  const cli = ws.start('deploy', '--yes', '--settle', '6');
   const was = known();
+  const cli = ws.start('deploy', '--yes', '--settle', '4');
   const ids = { far: await newActivation(fleet, 'far', was.far), near: await newActivation(fleet, 'near', was.near) };
   for (const host of HOSTS) await activationReached(fleet, host, ids[host], /^step \d+ restart ok$/m);
   cli.kill('SIGINT');
