@@ -13,7 +13,7 @@ import { bootFleet, type Fleet } from './fleet/fleet.js';
 import { startProxy, type Proxy } from './fleet/proxy.js';
 import { waitFor } from './fleet/system.js';
 import { StoreView, activationFile, activationReached, activationResult, activations, assertOneRevision, newActivation, uploadsInProgress } from './inspect.js';
-import { workspace, type Workspace } from './workspace.js';
+import { workspace, type CliProcess, type Workspace } from './workspace.js';
 
 const HOSTS = ['far', 'near'] as const;
 type Host = (typeof HOSTS)[number];
@@ -124,7 +124,8 @@ const heldBy = (proxied: Proxy) =>
  * Waits until far's activation is in its restart step (its unit's ExecStartPre sleeps) and
  * near's is in its settle time (its unit restarted, not yet verified); returns their ids.
  */
-async function activatingAndSettling(known: Readonly<Record<Host, readonly string[]>>): Promise<Record<Host, string>> {
+async function activatingAndSettling(cli: CliProcess, known: Readonly<Record<Host, readonly string[]>>): Promise<Record<Host, string>> {
+  for (const host of HOSTS) await cli.line(new RegExp(`^ {2}${host}: activating$`));
   const ids = { far: await newActivation(fleet, 'far', known.far), near: await newActivation(fleet, 'near', known.near) };
   await activationReached(fleet, 'far', ids.far, /^step \d+ flip ok$/m);
   await activationReached(fleet, 'near', ids.near, /^step \d+ restart ok$/m);
@@ -240,7 +241,7 @@ test('Ctrl-C while far activates and near settles: both finish, exit 130, and th
   await write(v6);
   const was = known();
   const cli = ws.start('deploy', '--yes', '--settle', '3');
-  const ids = await activatingAndSettling(was);
+  const ids = await activatingAndSettling(cli, was);
   cli.kill('SIGINT');
   const exit = await cli.exited;
   assert.equal(exit.code, 130, exit.stdout + exit.stderr);
@@ -259,7 +260,7 @@ test('SIGKILL while far activates and near settles: the hosts finish, and the ne
   const before = { far: store.rev('far', 'site'), near: store.rev('near', 'site') };
   const was = known();
   const cli = ws.start('deploy', '--yes', '--settle', '3');
-  const ids = await activatingAndSettling(was);
+  const ids = await activatingAndSettling(cli, was);
   cli.kill('SIGKILL');
   assert.equal((await cli.exited).signal, 'SIGKILL');
   for (const host of HOSTS) assert.equal(await activationResult(fleet, host, ids[host]), 'ok');
@@ -285,7 +286,9 @@ test('a second Ctrl-C exits at once; the next run waits for the activations in f
   const tip = store.tip();
   const was = known();
   const cli = ws.start('deploy', '--yes', '--settle', '4');
+  for (const host of HOSTS) await cli.line(new RegExp(`^ {2}${host}: activating$`));
   const ids = { far: await newActivation(fleet, 'far', was.far), near: await newActivation(fleet, 'near', was.near) };
+  // Both in their settle time.
   for (const host of HOSTS) await activationReached(fleet, host, ids[host], /^step \d+ restart ok$/m);
   cli.kill('SIGINT');
   await cli.line(/^Interrupted: /);
