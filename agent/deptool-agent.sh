@@ -1094,9 +1094,23 @@ disable_now() {
     eval "_dn_was=\$rl_1"
   fi
   _dn_rc=0
-  sd systemctl ${boot_nb:+"$boot_nb"} disable --now ${3:+--no-reload} "$1" || _dn_rc=1
+  sd systemctl ${boot_nb:+"$boot_nb"} disable --now ${3:+--no-reload} "$1" || never_loaded "$1" || _dn_rc=1
   if [ -z "$ROOT" ]; then relink_unit "$1" "$_dn_was" || _dn_rc=1; fi
   return $_dn_rc
+}
+
+# After `disable --now` of unit $1 failed: true, forgetting the error, when only its stop
+# failed because systemd no longer has the unit: `disable` took its file away (a unit's own
+# link goes with it) and reloaded, and it was not running, so there is nothing to stop. This
+# is the case at boot, where the recovery runs before the host's services have started.
+never_loaded() {
+  [ -z "$ROOT" ] || return 1
+  systemctl show -p LoadState -p ActiveState -- "$1" >"$scratch" 2>/dev/null || return 1
+  _nl=$tab
+  while IFS= read -r _nl_l; do _nl=$_nl$_nl_l$tab; done <"$scratch"
+  case $_nl in *"${tab}LoadState=not-found$tab"*) ;; *) return 1 ;; esac
+  case $_nl in *"${tab}ActiveState=inactive$tab"*) ;; *) return 1 ;; esac
+  err=
 }
 
 # deptool stops and disables only units it enabled, whose files are its own links in
