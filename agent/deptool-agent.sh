@@ -609,8 +609,14 @@ cmd_session() {
   if [ -n "$last" ]; then
     first_line "$D/activations/$last/result"
     _la_r=${fl:-failed}
-    first_line "$D/activations/$last/recovered"
-    printf 'activation %s %s%s\n' "$last" "$_la_r" "${fl:+ recovered-$fl}"
+    # A recovery is reported once, to the first session after it (a stamp: no process).
+    _la_m=
+    if [ -f "$D/activations/$last/recovered" ] && [ ! -e "$D/activations/$last/reported" ]; then
+      first_line "$D/activations/$last/recovered"
+      _la_m=" recovered-$fl"
+      : >"$D/activations/$last/reported"
+    fi
+    printf 'activation %s %s%s\n' "$last" "$_la_r" "$_la_m"
   fi
   while [ -n "$_units" ]; do
     unit_fact "${_units%%"$tab"*}"
@@ -631,6 +637,7 @@ cmd_session() {
 
 # One request of the driver on the session's stdin (fields separated by tabs):
 #   links <target>...                `link` facts of more targets, then `done`
+#   units <unit>...                  `unitfile` facts of more units, then `done`
 #   export <app> <rev>               the revision's files as a tar stream
 #   activate <id> <timeout> <keep>   the activation, on the rest of stdin; ends the session
 session_request() {
@@ -639,6 +646,12 @@ session_request() {
       shift
       for _t; do is_abs "$_t" || usage "not a normalised absolute path: $_t"; done
       link_facts "$@"
+      printf 'done\n'
+      ;;
+    units:*)
+      shift
+      for _u; do is_unit "$_u" || usage "bad unit: $_u"; done
+      for _u; do unit_fact "$_u"; done
       printf 'done\n'
       ;;
     export:3) export_rev "$2" "$3" ;;

@@ -9,6 +9,10 @@ export class LogObserver implements DeployObserver {
     core.info(`  ${host}: ${phase}${detail ? ` (${detail})` : ''}`);
   }
 
+  notice(host: string, message: string): void {
+    core.notice(message, { title: host });
+  }
+
   activated(host: string, report: ActivationReport): void {
     const block = statusBlock(host, report);
     if (block !== '') core.info(block.trimEnd());

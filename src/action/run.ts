@@ -230,6 +230,7 @@ async function applyHosts(setup: Setup, run: HostRun): Promise<ApplyResult> {
           signal: controller.signal,
           observer: {
             phase: (host, phase, detail) => log.phase(host, phase, detail),
+            notice: (host, message) => log.notice(host, message),
             activated: (host, report) => log.activated(host, report),
             synced: (hosts, commit) => core.notice(`The store did not know what ${hosts.map((h) => h.host).join(', ')} ran; recorded it as store commit ${commit.slice(0, 10)}:\n${hosts.map((h) => `${h.host}: ${h.detail}`).join('\n')}`, { title: 'Hosts read back into the store' }),
           },

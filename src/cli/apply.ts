@@ -173,6 +173,7 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
         signal: controller.signal,
         observer: {
           phase: (host, phase, detail) => progress.phase(host, phase, detail),
+          notice: (host, message) => progress.notice(host, message),
           activated: (host, report) => progress.activated(host, report),
           synced: (hosts, commit) => progress.print(syncedLines(hosts, commit)),
         },

@@ -62,6 +62,10 @@ export class Progress implements DeployObserver {
     }
   }
 
+  notice(host: string, message: string): void {
+    this.print(`  ${host}: ${message}\n`);
+  }
+
   /** Shows the units' `systemctl status` after an activation, as Deptool's tutorial does. */
   activated(host: string, report: ActivationReport): void {
     const block = statusBlock(host, report);

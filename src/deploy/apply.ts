@@ -8,7 +8,7 @@ import type { Plan } from '../plan/types.js';
 import type { Store } from '../store/store.js';
 import type { Attempt, AttemptTrailers, Identity } from '../store/types.js';
 import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
-import { assess, driftRefusal, sameState, type Assessment, type DriftItem } from './assess.js';
+import { assess, driftRefusal, foreignUnits, sameState, type Assessment, type DriftItem } from './assess.js';
 import { attemptFromPlan, syncAttempt, type SyncedHost } from './attempt.js';
 import type { ContentReader, DeployObserver, Deployer, HostOutcome } from './deploy.js';
 import { nothingChanged, resultsOf } from './outcome.js';
@@ -228,6 +228,17 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
   if (problems.size === 0) {
     // Hand edits the operator chose to replace are part of the plan they approve.
     if (drifted.size > 0) target = { ...target, plan: withOverwrites(target.plan, drifted, deployed, target.desired) };
+    // A corrected plan may link units the hosts were not asked about when they were locked.
+    for (const plan of target.plan.hosts) {
+      const asked = newUnits(initial.plan, plan.host);
+      const more = new Map([...newUnits(target.plan, plan.host)].filter(([unit]) => !asked.has(unit)));
+      if (more.size === 0) continue;
+      const found = foreignUnits(more, await deployer.units(plan.host, [...more.keys()]));
+      if (found.length > 0) problems.set(plan.host, found);
+    }
+  }
+
+  if (problems.size === 0) {
     if (!settings.dryRun && planDigest(target.plan) !== planDigest(initial.plan)) {
       if (!(await approve(target, 'corrected')) || signal.aborted) {
         await deployer.releaseAll();

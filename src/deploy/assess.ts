@@ -7,7 +7,7 @@
 // the store follows it. A host whose files or links differ from its own record was edited
 // by hand ("drift"): nothing is changed there until the operator says which side wins.
 import type { HostSnapshot } from '../tree/types.js';
-import type { SessionFacts } from './protocol.js';
+import type { SessionFacts, UnitFile } from './protocol.js';
 import { hostState, type HostState } from './steps.js';
 
 export type DriftItem =
@@ -77,6 +77,20 @@ export function sameState(a: HostState, b: HostState): boolean {
   return true;
 }
 
+/** Units a deploy would link (unit -> app) that the host already has outside deptool, one refusal each. */
+export function foreignUnits(newUnits: ReadonlyMap<string, string>, unitFiles: ReadonlyMap<string, UnitFile>): string[] {
+  const problems: string[] = [];
+  for (const [unit, app] of [...newUnits].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const where = unitFiles.get(unit);
+    if (where === undefined || typeof where === 'string') continue;
+    problems.push(
+      `app '${app}' ships systemd/${unit}, but the host already has its own ${unit} (${where.foreign}); deptool manages only units it made and will not replace it. ` +
+        `To change the host's unit, ship a drop-in instead: ${app}/systemd/${unit}.d/override.conf.`,
+    );
+  }
+  return problems;
+}
+
 /** `links`: every link value the session reported (its first answer and any `links` request since). */
 export function assess(checks: HostChecks, facts: SessionFacts, links: ReadonlyMap<string, string>, expected: HostSnapshot | undefined): Assessment {
   const problems: string[] = [];
@@ -90,14 +104,7 @@ export function assess(checks: HostChecks, facts: SessionFacts, links: ReadonlyM
     const failed = facts.failedUnits.length > 0 ? ` (failed: ${facts.failedUnits.join(', ')})` : '';
     problems.push(`system is ${facts.system}${failed}; fix it or pass --allow-degraded`);
   }
-  for (const [unit, app] of [...checks.newUnits].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const where = facts.unitFiles.get(unit);
-    if (where === undefined || typeof where === 'string') continue;
-    problems.push(
-      `app '${app}' ships systemd/${unit}, but the host already has its own ${unit} (${where.foreign}); deptool manages only units it made and will not replace it. ` +
-        `To change the host's unit, ship a drop-in instead: ${app}/systemd/${unit}.d/override.conf.`,
-    );
-  }
+  problems.push(...foreignUnits(checks.newUnits, facts.unitFiles));
 
   const drift: DriftItem[] = [];
   const state = parseState(facts.state);

@@ -9,9 +9,9 @@ import type { HostSnapshot } from '../tree/types.js';
 import { TransportError, type Connection } from '../transport/connection.js';
 import type { Target } from '../transport/targets.js';
 import { linkTargets } from './assess.js';
-import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts } from './protocol.js';
+import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type UnitFile } from './protocol.js';
 import { revisionFromExport, type HostRevision } from './revisions.js';
-import { ActivationRefused, HostSession, type SessionTimings } from './session.js';
+import { ActivationRefused, HostSession, NotStarted, type SessionTimings } from './session.js';
 import { activationArchive, activationSteps, hostState, type HostState } from './steps.js';
 
 export type HostPhase =
@@ -34,6 +34,8 @@ export type HostPhase =
 
 export interface DeployObserver {
   phase(host: string, phase: HostPhase, detail?: string): void;
+  /** Something the operator must know about a host that is no phase (an interrupted activation undone). */
+  notice(host: string, message: string): void;
   /** The activation's report (unit statuses), before the host's final phase. */
   activated(host: string, report: ActivationReport): void;
 }
@@ -44,6 +46,8 @@ export type HostStatus = 'deployed' | 'rolled-back' | 'failed' | 'refused' | 'sk
 export interface HostOutcome {
   readonly host: string;
   readonly status: HostStatus;
+  /** The host failed before anything changed on it (no need to record it on its own). */
+  readonly unchanged?: boolean;
   /** Why a host was refused or failed, one sentence each. */
   readonly problems: readonly string[];
   /** The activation's report (unit states, statuses, errors) when it ran. */
@@ -130,7 +134,7 @@ export class Deployer {
       this.timings,
       {
         onWaiting: (activation, holder) =>
-          observer.phase(host, 'waiting', `activation ${activation} of ${holder || 'another deploy'} is still running on the host; waiting for it, at most ${this.timings.agentWaitSeconds} s`),
+          observer.phase(host, 'waiting', `activation ${activation} of ${holder ? describeHolder(holder) : 'another deploy'} is still running on the host; waiting for it, at most ${this.timings.agentWaitSeconds} s`),
         onInstall: () => observer.phase(host, 'installing agent'),
       },
     );
@@ -167,6 +171,8 @@ export class Deployer {
       }
       const session = opened.session;
       this.held.set(host, { target, session });
+      const last = session.facts.lastActivation;
+      if (last?.recovered) observer.notice(host, recoveredNotice(last.id, last.recovered, last.result));
       const links = new Map(session.facts.check.links);
       const more = linkTargets(session.facts, expected).filter((t) => !links.has(t));
       for (const [t, value] of await session.links(more)) links.set(t, value);
@@ -179,6 +185,13 @@ export class Deployer {
     } finally {
       this.options.signal?.removeEventListener('abort', abandon);
     }
+  }
+
+  /** Where a locked host has these unit files. */
+  async units(host: string, units: readonly string[]): Promise<Map<string, UnitFile>> {
+    const held = this.held.get(host);
+    if (!held) throw new OperationError(`${host} is not locked`);
+    return held.session.units(units);
   }
 
   /** The link values of more targets on a locked host. */
@@ -244,16 +257,17 @@ export class Deployer {
           onEvent: () => observer.phase(host, 'rolling back'),
         });
       } catch (error) {
-        if (error instanceof ActivationRefused) throw error;
+        if (error instanceof ActivationRefused || error instanceof NotStarted) throw error;
         if (!(error instanceof ReadTimeout) && !(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
         report = await this.outcomeAfterDrop(host, held, id, error);
       }
       if (report === null) {
         const problem = `the connection was lost before the activation started; nothing changed on ${host}`;
         observer.phase(host, 'failed', problem);
-        return { host, status: 'failed', problems: [problem], activation: null };
+        return { host, status: 'failed', problems: [problem], activation: null, unchanged: true };
       }
       observer.activated(host, report);
+      if (report.recovered !== null) observer.notice(host, recoveredNotice(id, report.recovered, report.result));
       if (report.result === 'ok') {
         observer.phase(host, 'done');
         return { host, status: 'deployed', problems: [], activation: report };
@@ -261,9 +275,10 @@ export class Deployer {
       observer.phase(host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
       return { host, status: report.result, problems: [...report.errors], activation: report };
     } catch (error) {
-      const problem = started || error instanceof ActivationRefused ? message(error) : `${message(error)}; nothing changed on ${host}`;
+      const nothing = !started || error instanceof ActivationRefused || error instanceof NotStarted;
+      const problem = nothing && !(error instanceof ActivationRefused) ? `${message(error)}; nothing changed on ${host}` : message(error);
       observer.phase(host, 'failed', problem);
-      return { host, status: 'failed', problems: [problem], activation: null };
+      return { host, status: 'failed', problems: [problem], activation: null, ...(nothing ? { unchanged: true } : {}) };
     } finally {
       this.held.delete(host);
       await held.session.connection.close().catch(() => undefined);
@@ -306,8 +321,25 @@ export class Deployer {
   }
 }
 
+/** What the operator is told about an activation the host undid because it never finished. */
+function recoveredNotice(id: string, by: 'session' | 'boot', result: string): string {
+  const how = by === 'boot' ? 'the host went down during it; it was undone from its journal at boot' : 'its unit was stopped; it was undone from its journal before this run';
+  const after = result === 'rolled-back' ? 'the host is back on what it ran before' : `an undo step failed: see /var/lib/deptool/activations/${id}/log on the host`;
+  return `activation ${id} never finished (${how}): ${after}`;
+}
+
 /** The refusal of a host whose lock another deploy holds, from the agent's `busy` answer. */
 function busyProblem(holder: string): string {
   if (holder.startsWith('activation ')) return `an activation is still running on the host: ${holder.slice('activation '.length)}; try again when it has ended`;
-  return `locked by another deploy: ${holder}`;
+  return `locked by another deploy: ${describeHolder(holder)}`;
+}
+
+/** `alice@laptop (since 2026-12-02 14:03:09, agent pid 2211)` from lock.holder's `<holder> <unix time> <pid>`, in local time. */
+export function describeHolder(line: string): string {
+  const match = /^(.*) (\d+) (\d+)$/.exec(line);
+  if (!match) return line;
+  const at = new Date(Number(match[2]) * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const when = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
+  return `${match[1]} (since ${when}, agent pid ${match[3]})`;
 }

@@ -19,7 +19,7 @@ export function exitCodeOf(outcomes: readonly HostOutcome[]): ExitCode {
   return ExitCode.ok;
 }
 
-/** Nothing happened on any host: every one refused before a change, was never started, or had nothing to do. */
+/** Nothing happened on any host: every one refused before a change, was never started, had nothing to do, or failed before it changed. */
 export function nothingChanged(outcomes: readonly HostOutcome[]): boolean {
-  return outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged' || o.status === 'skipped');
+  return outcomes.every((o) => o.status === 'refused' || o.status === 'unchanged' || o.status === 'skipped' || o.unchanged === true);
 }

@@ -73,6 +73,11 @@ export function linksRequest(targets: readonly string[]): string {
   return requestLine('links', ...targets);
 }
 
+/** Asks where the host has these unit files; answered by `unitfile` lines and `done`. */
+export function unitsRequest(units: readonly string[]): string {
+  return requestLine('units', ...units);
+}
+
 /** Asks for a revision's files as they are on the host; answered by `export <n>` and a tar, or an `error` line. */
 export function exportRequest(app: string, rev: string): string {
   return requestLine('export', app, rev);
@@ -274,9 +279,7 @@ function sessionFacts(lines: readonly string[], state: string): SessionFacts {
         lastActivation = { id, result, recovered: by };
       }
     } else if (key === 'unitfile') {
-      const cut = rest.indexOf(' ');
-      const where = rest.slice(cut + 1);
-      unitFiles.set(rest.slice(0, cut), where === '-' ? 'none' : where === 'deptool' ? 'deptool' : { foreign: where });
+      for (const [unit, where] of sessionFactsUnits([line])) unitFiles.set(unit, where);
     } else values.set(key, rest);
   }
   const token = values.get('session');
@@ -307,6 +310,17 @@ export async function readLinks(reader: AgentReader, deadline: number): Promise<
   }
 }
 
+/** Reads the answer to a `units` request. */
+export async function readUnits(reader: AgentReader, deadline: number): Promise<Map<string, UnitFile>> {
+  const lines: string[] = [];
+  for (;;) {
+    const line = await reader.line(deadline, 'unit file facts');
+    if (line === null) throw new ProtocolError('the session ended before it answered a units request');
+    if (line === 'done') return new Map(sessionFactsUnits(lines));
+    lines.push(line);
+  }
+}
+
 /** Reads the answer to an `export` request: the tar, or why the host could not send it. */
 export async function readExport(reader: AgentReader, deadline: number): Promise<{ tar: Buffer } | { error: string }> {
   const line = await reader.line(deadline, 'an exported revision');
@@ -315,6 +329,16 @@ export async function readExport(reader: AgentReader, deadline: number): Promise
   const match = /^export (\d+)$/.exec(line);
   if (!match) throw new ProtocolError(`unexpected answer to an export request: ${JSON.stringify(line)}`);
   return { tar: await reader.bytes(Number(match[1]), deadline, 'an exported revision') };
+}
+
+/** `unitfile <unit> <where>` lines: `-` none, `deptool` its own link, else the path of the host's own unit file. */
+function sessionFactsUnits(lines: readonly string[]): [string, UnitFile][] {
+  return lines.flatMap((line): [string, UnitFile][] => {
+    const match = /^unitfile (\S+) (.+)$/.exec(line);
+    if (!match) return [];
+    const where = match[2];
+    return [[match[1], where === '-' ? 'none' : where === 'deptool' ? 'deptool' : { foreign: where }]];
+  });
 }
 
 const CHECK_KINDS = new Set(['modified', 'extra', 'missing', 'invalid', 'link', 'mode', 'owner', 'group']);

@@ -3,7 +3,7 @@
 // by closing its stdin.
 import { Readable } from 'node:stream';
 import { OperationError } from '../errors.js';
-import type { Channel, Connection } from '../transport/connection.js';
+import { TransportError, type Channel, type Connection } from '../transport/connection.js';
 import { AGENT_FILE, AGENT_SCRIPT, AGENT_VERSION } from './agent-script.js';
 import {
   AGENT_EXIT,
@@ -18,13 +18,16 @@ import {
   readExport,
   readLinks,
   readSession,
+  readUnits,
   sessionCommand,
+  unitsRequest,
   withSession,
   type ActivationEvent,
   type ActivationReport,
   type AgentInvocation,
   type SessionFacts,
   type SessionRequest,
+  type UnitFile,
 } from './protocol.js';
 
 const EXPECTED_AGENT = `${AGENT_VERSION} ${AGENT_FILE.slice(-10)}`;
@@ -131,6 +134,13 @@ export class HostSession {
     return readLinks(this.reader, this.deadline());
   }
 
+  /** Where the host has these unit files (a corrected plan may link units the first question did not name). */
+  async units(units: readonly string[]): Promise<Map<string, UnitFile>> {
+    if (units.length === 0) return new Map();
+    this.channel.write(unitsRequest(units));
+    return readUnits(this.reader, this.deadline());
+  }
+
   /** A revision's files as they are on the host (a tar), or why the host cannot send them. */
   async exportRevision(app: string, rev: string): Promise<{ tar: Buffer } | { error: string }> {
     this.channel.write(exportRequest(app, rev));
@@ -149,6 +159,10 @@ export class HostSession {
     try {
       return await readActivation(this.reader, options.deadline, options.onEvent);
     } catch (error) {
+      // The agent starts an activation only once its whole input arrived (a cut tar is refused).
+      if (error instanceof TransportError && !this.channel.inputDone()) {
+        throw new NotStarted("the connection was lost while the activation's input was being sent");
+      }
       if (!this.reader.finished) throw error;
       // The agent refused the request before the activation started: it says why (`error`
       // lines on stdout for a refusal, stderr for a usage error) and exits.
@@ -178,4 +192,7 @@ export class HostSession {
 
 /** The host refused the activation before changing anything (bad input, a revision that does not verify). */
 export class ActivationRefused extends OperationError {}
+
+/** The activation cannot have started: its input never left this machine whole. */
+export class NotStarted extends OperationError {}
 

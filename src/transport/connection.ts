@@ -35,6 +35,11 @@ export interface Channel {
   write(data: Buffer | string): void;
   /** End of file on the command's stdin. */
   end(): void;
+  /**
+   * True once everything written, and the end of input, has left this process. When the
+   * connection drops before that, the command cannot have read all of its input.
+   */
+  inputDone(): boolean;
   /** Resolves when the command exits; rejects with a `lost` TransportError if the connection drops first. */
   readonly exited: Promise<ExitStatus>;
 }

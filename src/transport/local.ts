@@ -120,6 +120,7 @@ function channelOf(child: Child, exited: Promise<ExitStatus>): Channel {
     end: () => {
       child.stdin.end();
     },
+    inputDone: () => child.stdin.writableFinished,
     exited,
   };
 }

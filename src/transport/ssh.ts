@@ -722,6 +722,7 @@ class SshConnectionImpl implements SshConnection {
       end: () => {
         stream.end();
       },
+      inputDone: () => stream.writableFinished,
       exited,
     };
   }

@@ -59,7 +59,7 @@ const refusals: { name: string; extra?: Record<string, string>; make: (world: Wo
     make: (world) => {
       world.host('web2').busy = 'alice@desk 1700000000 77';
     },
-    says: [/^locked by another deploy: alice@desk 1700000000 77$/],
+    says: [/^locked by another deploy: alice@desk \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, agent pid 77\)$/],
   },
   {
     name: 'an activation in flight outlasted the wait',
@@ -180,6 +180,24 @@ test('a host that moved is read back: its revision is downloaded and verified, r
   assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'deployed'], ['web2', 'deployed'], ['web3', 'deployed']]);
   assert.equal(world.host('web2').file('caddy', 'Caddyfile'), 'two');
   assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'two');
+});
+
+test('a unit that only the corrected plan links is checked too: one the host has outside deptool refuses every host', async (t) => {
+  const { world, before } = await threeHosts(t);
+  // web2 was reinstalled: it runs nothing of deptool's, and has a caddy.service of its own.
+  world.host('web2').seed({});
+  world.host('web2').foreignUnits.set('caddy.service', '/lib/systemd/system/caddy.service');
+  const { result } = await world.deploy();
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'unchanged'], ['web2', 'refused'], ['web3', 'unchanged']]);
+  assert.match(result.outcomes[1].problems.join('\n'), /^app 'caddy' ships systemd\/caddy\.service, but the host already has its own caddy\.service \(\/lib\/systemd\/system\/caddy\.service\)/);
+  assert.deepEqual(world.host('web2').requests.filter((r) => r[0] === 'units'), [['units', 'caddy.service']]);
+  const [sync, first] = await world.log();
+  assert.equal(first.commit, before);
+  assert.equal(sync.title, 'Sync web2', 'what web2 runs is recorded all the same');
+  for (const host of world.hosts.values()) {
+    assert.equal(host.received.length, 1, `${host.name} got no activation`);
+    assert.equal(host.locked, false);
+  }
 });
 
 test('a moved host whose export does not match its checksums is refused, and nothing changes anywhere', async (t) => {
@@ -303,19 +321,18 @@ test('Ctrl-C between hosts: the host in flight finishes and is recorded, the lat
   }
 });
 
-test('a connection lost during the upload fails the host with "nothing changed", learned at once over a fresh session', async (t) => {
+test('a connection lost during the upload fails the host with "nothing changed" at once: its input never left whole, so no reconnect', async (t) => {
   const { world } = await threeHosts(t);
   const web2 = world.host('web2');
   const state = web2.state;
   web2.dropAt = 'upload';
   const { result, phases } = await world.deploy();
   assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'deployed'], ['web2', 'failed'], ['web3', 'deployed']]);
-  assert.deepEqual(result.outcomes[1].problems, ['the connection was lost before the activation started; nothing changed on web2']);
-  assert.equal(web2.connections, 3, 'one reconnection after the drop, after the first deploy and this one');
-  assert.deepEqual(phases.filter((p) => p.startsWith('web2 reconnecting')), ['web2 reconnecting: the connection dropped during the activation; attempt 1, for at most 60 s']);
-  const asked = web2.commands.filter((argv) => argv[1] === 'result');
-  assert.equal(asked.length, 1);
-  assert.equal(asked[0][2], '--session');
+  assert.equal(result.outcomes[1].problems[0], "the connection was lost while the activation's input was being sent; nothing changed on web2");
+  assert.equal(result.outcomes[1].unchanged, true);
+  assert.equal(web2.connections, 2, 'no reconnection after the drop (one for the first deploy, one for this one)');
+  assert.deepEqual(phases.filter((p) => p.startsWith('web2 reconnecting')), []);
+  assert.equal(web2.commands.filter((argv) => argv[1] === 'result').length, 0);
   assert.equal(web2.received.length, 1, 'the host never started an activation');
   assert.equal(web2.state, state);
   assert.equal(web2.file('caddy', 'Caddyfile'), 'one');
@@ -323,6 +340,17 @@ test('a connection lost during the upload fails the host with "nothing changed",
   const [attempt] = await world.log();
   assert.deepEqual(attempt.results.map((r) => [r.host, r.status]), [['web1', 'deployed'], ['web2', 'failed'], ['web3', 'deployed']]);
   assert.equal(await world.storedFile('web2', 'caddy', 'Caddyfile'), 'one');
+});
+
+test('a host whose connection was lost during the upload, alone, leaves no record: nothing changed anywhere', async (t) => {
+  const { world } = await threeHosts(t);
+  const before = await world.log();
+  const web2 = world.host('web2');
+  web2.dropAt = 'upload';
+  const { result } = await world.deploy({ limit: ['web2'] });
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web2', 'failed']]);
+  assert.equal(result.commit, null);
+  assert.deepEqual((await world.log()).map((r) => r.commit), before.map((r) => r.commit));
 });
 
 test('a connection lost during the activation: its outcome is learned over a fresh session', async (t) => {
@@ -371,7 +399,7 @@ test('a host waiting for an activation in flight says so, then deploys', async (
   const { result, phases } = await world.deploy();
   assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
   assert.ok(
-    phases.includes('web2 waiting: activation 20240501120000-abcdef of bob@desk 1700000000 99 is still running on the host; waiting for it, at most 420 s'),
+    phases.some((p) => /^web2 waiting: activation 20240501120000-abcdef of bob@desk \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, agent pid 99\) is still running on the host; waiting for it, at most 420 s$/.test(p)),
     phases.join('\n'),
   );
 });

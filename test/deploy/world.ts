@@ -40,6 +40,8 @@ export interface DeployOptions {
   readonly approve?: (target: ApplyTarget, stage: 'initial' | 'corrected') => boolean;
   /** Hears every phase; `abort` is the first Ctrl-C. */
   readonly onPhase?: (host: string, phase: HostPhase, abort: () => void) => void;
+  /** Only these hosts (deploy --limit). */
+  readonly limit?: readonly string[];
 }
 
 export interface Deployed {
@@ -137,14 +139,14 @@ export class World {
       holder: 'tester@laptop',
       activationTimeoutSeconds: 300,
       reconnectSeconds: 60,
-      observer: { phase: observe, activated: () => undefined },
+      observer: { phase: observe, notice: (host, message) => observe(host, 'locked', `notice: ${message}`), activated: () => undefined },
     });
   }
 
   /** `deptool deploy` of the config tree, through the shared apply flow. */
   async deploy(options: DeployOptions = {}): Promise<Deployed> {
     const state = await this.state();
-    const target = deployTarget(state.tree, state.deployed, state.base);
+    const target = deployTarget(state.tree, state.deployed, state.base, options.limit ? new Set(options.limit) : undefined);
     const targets = this.targets(state);
     const controller = new AbortController();
     const phases: string[] = [];
@@ -162,7 +164,7 @@ export class World {
         deployer: this.deployer(targets, observe),
         settings: { settleMs: 0, parallel: 1, allowDegraded: false, dryRun: false, overwriteDrift: false, ...options.settings },
         signal: controller.signal,
-        observer: { phase: observe, activated: () => undefined, synced: () => undefined },
+        observer: { phase: observe, notice: (host, message) => observe(host, 'locked', `notice: ${message}`), activated: () => undefined, synced: () => undefined },
         author: AUTHOR,
         trailers: { actor: 'tester' },
         record: (attempt) => this.store.recordAttempt(attempt),
@@ -198,7 +200,7 @@ export class World {
         deployer: this.deployer(targets, observe),
         parallel: 1,
         signal: controller.signal,
-        observer: { phase: observe, activated: () => undefined },
+        observer: { phase: observe, notice: (host, message) => observe(host, 'locked', `notice: ${message}`), activated: () => undefined },
         author: AUTHOR,
         trailers: { actor: 'tester' },
         record: (attempt) => this.store.recordAttempt(attempt),

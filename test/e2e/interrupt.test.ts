@@ -272,7 +272,7 @@ test('SIGKILL while far activates and near settles: the hosts finish, and the ne
   const synced = /^The store did not know what 2 hosts run; recorded it as commit ([0-9a-f]{10}):$/m.exec(next.stdout);
   assert.ok(synced, next.stdout);
   for (const host of HOSTS) assert.match(next.stdout, new RegExp(`^ {2}${host}: the host runs site ${revs[host]}; the store said site ${before[host]}$`, 'm'));
-  assert.match(next.stdout, /^The plan, corrected for what the hosts run:\nAll hosts in cluster 'prod' are up to date\.$/m);
+  assert.match(next.stdout, /^The plan, corrected for what was found on the hosts:\nAll hosts in cluster 'prod' are up to date\.$/m);
   assert.match(next.stdout, /^Nothing left to deploy: the hosts already run the plan\.$/m);
   assert.equal(store.titles()[0], 'Sync far, near');
   assert.ok(store.tip()?.startsWith(synced[1]));

@@ -87,6 +87,7 @@ test('a power cut in the settle time: the host undoes the activation at boot, an
   const cut = await running;
   assert.equal(cut.code, 3, cut.stdout + cut.stderr);
   assert.match(cut.stdout, /^ {2}web: rolled back$/m);
+  assert.match(cut.stdout, new RegExp(`^ {2}web: activation ${id} never finished \\(the host went down during it; it was undone from its journal at boot\\): the host is back on what it ran before$`, 'm'));
   assert.notEqual(store.tip(), tip);
   assert.match((await fx.ws.deptool('log', '-n', '1')).stdout, /^ {4}web: rolled-back/m);
   assert.deepEqual(await hostState(), before, 'the rebooted host is still as before the activation');
@@ -126,6 +127,7 @@ test('a killed activation unit: the next session undoes it and the deploy goes o
   assert.equal(activationFile(fx.fleet, 'web', id, 'recovered'), 'session', log);
   assert.equal(activationFile(fx.fleet, 'web', id, 'result'), 'rolled-back', log);
   assert.doesNotMatch(next.stdout, /did not know/, 'the undone activation left the host as the store says');
+  assert.match(next.stdout, new RegExp(`^ {2}web: activation ${id} never finished \\(its unit was stopped; it was undone from its journal before this run\\): the host is back on what it ran before$`, 'm'));
   assert.match(next.stdout, /^web\n {4}update site\n/m);
   assert.match(next.stdout, /^Changes deployed successfully to 1 host/m);
   const rev = await assertOneRevision(fx.fleet, 'web', fx.port, 'v4\n');

@@ -80,7 +80,7 @@ test('killing sshd during the upload: nothing changed on the host, the run says 
   }
   const result = await deploy;
   assert.equal(result.code, 1, result.stdout + result.stderr);
-  assert.match(result.stdout, /^ {2}web: failed: the connection was lost before the activation started; nothing changed on web$/m);
+  assert.match(result.stdout, /^ {2}web: failed: the connection was lost while the activation's input was being sent; nothing changed on web$/m);
   assert.doesNotMatch(result.stdout, /could not learn|could not reach it again|outcome is unknown/);
   assert.deepEqual(activations(fx.fleet, 'web'), known, 'no activation started');
   assert.equal(await assertOneRevision(fx.fleet, 'web', fx.port, 'u1\n'), rev);

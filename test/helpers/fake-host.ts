@@ -142,6 +142,11 @@ class Input {
     this.notify();
   }
 
+  /** The driver has sent the end of its input. */
+  get ended(): boolean {
+    return this.eof;
+  }
+
   private notify(): void {
     const wake = this.wake;
     this.wake = null;
@@ -182,6 +187,8 @@ class Proc {
   readonly stderr = new PassThrough();
   readonly input = new Input();
   done = false;
+  /** The connection dropped before the driver's input had all left it. */
+  inputCut = false;
   readonly exited: Promise<ExitStatus>;
   private settle!: { resolve(status: ExitStatus): void; reject(error: Error): void };
 
@@ -274,6 +281,7 @@ class FakeConnection implements Connection {
           if (!proc.done) proc.input.push(Buffer.from(data));
         },
         end: () => proc.input.end(),
+        inputDone: () => proc.input.ended && !proc.inputCut,
         exited: proc.exited,
       });
     });
@@ -516,6 +524,9 @@ export class FakeHost {
       if (request === 'links') {
         for (const target of params) if (!isAbs(target)) return this.usage(proc, `not a normalised absolute path: ${target}`);
         proc.out(`${params.map((t) => this.linkLine(t)).join('')}done\n`);
+      } else if (request === 'units') {
+        for (const unit of params) if (!isUnit(unit)) return this.usage(proc, `bad unit: ${unit}`);
+        proc.out(`${params.map((unit) => `${this.unitLine(unit)}\n`).join('')}done\n`);
       } else if (request === 'export' && params.length === 2) {
         await this.exportRevision(params[0], params[1], proc);
         if (proc.done) return;
@@ -531,6 +542,12 @@ export class FakeHost {
     return true;
   }
 
+  private unitLine(unit: string): string {
+    const link = this.links.get(`${UNIT_DIR}/${unit}`);
+    const where = link?.startsWith(`${DEPTOOL_DIR}/`) ? 'deptool' : (this.foreignUnits.get(unit) ?? (link !== undefined ? `${UNIT_DIR}/${unit}` : '-'));
+    return `unitfile ${unit} ${where}`;
+  }
+
   private linkLine(target: string): string {
     return `link ${target} ${this.links.get(target) ?? '-'}\n`;
   }
@@ -540,11 +557,7 @@ export class FakeHost {
     if (this.system !== 'running') lines.push(...this.failedUnits.map((unit) => `failed ${unit}`));
     const last = this.order.at(-1);
     if (last !== undefined) lines.push(`activation ${last} ${this.activations.get(last)!.result}`);
-    for (const unit of units) {
-      const link = this.links.get(`${UNIT_DIR}/${unit}`);
-      const where = link?.startsWith(`${DEPTOOL_DIR}/`) ? 'deptool' : (this.foreignUnits.get(unit) ?? (link !== undefined ? `${UNIT_DIR}/${unit}` : '-'));
-      lines.push(`unitfile ${unit} ${where}`);
-    }
+    for (const unit of units) lines.push(this.unitLine(unit));
     const names = [...this.apps.keys()].sort();
     for (const name of names) {
       const app = this.apps.get(name)!;
@@ -601,7 +614,10 @@ export class FakeHost {
     if (!isId(id)) return this.usage(proc, `bad activation id: ${id}`);
     if (!isUint(timeout) || Number(timeout) === 0) return this.usage(proc, `bad timeout: ${timeout}`);
     if (!isUint(keep) || Number(keep) === 0) return this.usage(proc, `bad number of activations to keep: ${keep}`);
-    if (this.drop('upload')) return connection.lose();
+    if (this.drop('upload')) {
+      proc.inputCut = true;
+      return connection.lose();
+    }
     const input = await proc.input.rest();
     if (proc.done) return;
     if (this.refuseNext !== null) {
