@@ -82,6 +82,8 @@ test('killing sshd during the upload: nothing changed on the host, the run says 
   assert.equal(result.code, 1, result.stdout + result.stderr);
   assert.match(result.stdout, /^ {2}web: failed: the connection was lost while the activation's input was being sent; nothing changed on web$/m);
   assert.doesNotMatch(result.stdout, /could not learn|could not reach it again|outcome is unknown/);
+  // The run did not wait for sshd to come back; the checks below log in, so they do.
+  await waitUntil(async () => ((await fx.fleet.exec('web', ['true'])).code === 0 ? true : undefined), { timeoutMs: 30_000, onTimeout: () => new Error('sshd never came back') });
   assert.deepEqual(activations(fx.fleet, 'web'), known, 'no activation started');
   assert.equal(await assertOneRevision(fx.fleet, 'web', fx.port, 'u1\n'), rev);
   assert.equal(store.rev('web', 'site'), rev, 'the store still records what web runs');
