@@ -1,4 +1,4 @@
-// The whole tutorial (shared/seeds/000_*.txt) on one real host through the CLI, with
+// The whole tutorial (the one Deptool's docs walk through) on one real host through the CLI, with
 // python3's http.server as the service: after each step the on-host layout, the
 // served content and the links are what the tutorial says.
 import assert from 'node:assert/strict';
