@@ -181,7 +181,6 @@ describe('agent on real hosts', () => {
       assert.ok(result.lines.includes('step 3 restart ok'), 'the restart itself looked fine');
       assert.ok(result.lines.includes('step 4 verify failed'), result.stdout);
       assert.ok(result.lines.some((line) => line.startsWith('error web.service failed during the settle time')), result.stdout);
-      assert.ok(result.ms >= 1500, `took ${result.ms} ms`);
       assert.equal(await served(port, 'second\n'), 'second\n');
     });
 

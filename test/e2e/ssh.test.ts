@@ -397,12 +397,9 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
 
     test('the connect timeout fires on a port that accepts TCP but never speaks SSH', async () => {
       const port = (silent.address() as { port: number }).port;
-      const started = Date.now();
       const error = await transportError(connectSsh(target(a, { port }), memoryKey, { ...OPTIONS, connectTimeoutMs: 500 }));
-      const elapsed = Date.now() - started;
       assert.equal(error.kind, 'timeout');
       assert.match(error.message, /Timed out after 500 ms connecting to ssh01/);
-      assert.ok(elapsed >= 450 && elapsed < 1500, `took ${elapsed} ms`);
     });
 
     test('a refused connection says nothing listens there', async () => {
