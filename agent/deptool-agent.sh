@@ -1632,7 +1632,14 @@ undo_one() {
       sd systemctl reset-failed "$2" || true
       sd systemctl ${boot_nb:+"$boot_nb"} enable --now "$2" && printf '%s\n' "$2" >>"$A/rollback.units"
       ;;
-    disable) disable_now "$2" '' "$3" ;;
+    disable)
+      # A unit the activation started and that failed stays `failed` after it is stopped,
+      # and would leave the host degraded (refused by the next deploy): clear that too.
+      disable_now "$2" '' "$3"
+      _uo_err=$err
+      sd systemctl reset-failed "$2" || true
+      err=$_uo_err
+      ;;
     state)
       if [ "$2" = saved ]; then
         cp -p "$A/state.old" "$D/.state.json.new" && mv -f "$D/.state.json.new" "$D/state.json"

@@ -111,3 +111,22 @@ test('a unit whose start fails (an ExecStartPre config check) is rolled back wit
   const log = await fx.ws.deptool('log', '-n', '1');
   assert.match(log.stdout, /^ {4}web: rolled-back \(/m);
 });
+
+test('a new app whose unit fails is rolled back without leaving a failed unit: the host is not degraded and the next deploy goes through', async () => {
+  await fx.ws.write(site('eight\n'));
+  assert.equal((await fx.ws.deptool('deploy', '--yes', '--settle', '0.3')).code, 0);
+  const other = {
+    'web/other/manifest.json': '{ "systemd": { "units_enabled": ["other.service"] } }',
+    'web/other/systemd/other.service': "[Service]\nExecStart=/bin/sh -c 'echo cannot start >&2; exit 1'\n[Install]\nWantedBy=multi-user.target\n",
+  };
+  await fx.ws.write({ ...site('eight\n'), ...other });
+  const failed = await fx.ws.deptool('deploy', '--yes', '--settle', '0.5');
+  assert.equal(failed.code, 3, failed.stdout + failed.stderr);
+  assert.match(failed.stdout, /^ {2}web: rolled back$/m);
+  assert.equal((await sh('systemctl is-system-running')).trim(), 'running', 'no failed unit is left behind');
+  assert.equal(await sh('systemctl list-units --failed --no-legend --plain'), '');
+  await fx.ws.write({ ...site('eight\n'), ...other, 'web/other/systemd/other.service': '[Service]\nExecStart=/bin/sleep infinity\n[Install]\nWantedBy=multi-user.target\n' });
+  const fixed = await fx.ws.deptool('deploy', '--yes', '--settle', '0.3');
+  assert.equal(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.equal((await sh('systemctl is-active other.service')).trim(), 'active');
+});
