@@ -204,7 +204,10 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
       const stats = await ping(connection, 5);
       assert.equal(stats.count, 5);
       assert.equal(stats.samplesMs.length, 5);
-      assert.ok(stats.minMs > 0 && stats.minMs <= stats.medianMs && stats.medianMs <= stats.p95Ms);
+      // Ordered statistics, not a time limit.
+      const order = [stats.minMs, stats.medianMs, stats.p95Ms];
+      assert.ok(order[0] > 0);
+      assert.deepEqual(order, [...order].sort((x, y) => x - y));
     });
 
     test('after close, commands are refused as lost', async () => {
