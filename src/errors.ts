@@ -6,6 +6,8 @@ export const ExitCode = {
   failed: 1,
   usage: 2,
   rolledBack: 3,
+  /** A rollout stopped by its failure budget: some hosts were not started. */
+  rolloutStopped: 4,
   /** Stopped by Ctrl-C or SIGTERM, as shells report a SIGINT. */
   interrupted: 130,
 } as const;

@@ -13,6 +13,9 @@ export interface Problem {
 export type JsonSchema =
   | { readonly type: 'string'; readonly check?: (value: string) => Problem | undefined }
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
+  /** A count of hosts (an integer from `min`) or a share of them (`"25%"`, more than 0 and at most 100). */
+  | { readonly type: 'amount'; readonly min: number }
+  | { readonly type: 'number'; readonly min: number; readonly max: number }
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'array'; readonly items: JsonSchema }
   | {
@@ -141,6 +144,14 @@ export function properties(node: Node): Array<[Node, Node]> {
   return pairs;
 }
 
+/** The share in `"25%"` (more than 0, at most 100), or null when the text is no such percentage. */
+export function parsePercent(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)%$/.exec(text);
+  if (!match) return null;
+  const value = Number(match[1]);
+  return value > 0 && value <= 100 ? value : null;
+}
+
 /** The value node of `key` in an object node (first occurrence). */
 export function member(node: Node | undefined, key: string): Node | undefined {
   if (node?.type !== 'object') return undefined;
@@ -167,6 +178,16 @@ export function validateJson(node: Node, schema: JsonSchema, source: JsonSource,
       if (node.type !== 'number' || !Number.isInteger(value) || value < schema.min || value > schema.max) {
         return mismatch(`an integer from ${schema.min} to ${schema.max}`);
       }
+      return [];
+    }
+    case 'amount': {
+      if (node.type === 'number' && Number.isInteger(node.value) && (node.value as number) >= schema.min) return [];
+      if (node.type === 'string' && parsePercent(node.value as string) !== null) return [];
+      return mismatch(`a whole number of hosts from ${schema.min}, or a percentage such as "25%"`);
+    }
+    case 'number': {
+      const value = node.value as number;
+      if (node.type !== 'number' || !Number.isFinite(value) || value < schema.min || value > schema.max) return mismatch(`a number from ${schema.min} to ${schema.max}`);
       return [];
     }
     case 'enum':

@@ -1,6 +1,7 @@
 // The Action's inputs (action.yml), read and checked before anything else happens.
 import * as core from '@actions/core';
 import { UsageError } from '../errors.js';
+import { amount, type Amount } from '../tree/rollout.js';
 
 export const MODES = ['auto', 'plan', 'deploy', 'rollback', 'sync'] as const;
 export const COMMENT_MODES = ['update', 'new', 'off'] as const;
@@ -25,6 +26,8 @@ export interface ActionInputs {
   readonly apps: readonly string[] | undefined;
   readonly to: string;
   readonly dryRun: boolean;
+  /** Overrides of deptool.json's rollout; undefined where the input is empty. */
+  readonly rollout: { readonly canary?: Amount; readonly batch?: Amount; readonly maxFailed?: Amount; readonly pause?: number };
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
@@ -47,6 +50,17 @@ function number(name: string, fallback: number, min: number, integer: boolean): 
     throw new UsageError(`Input '${name}' must be a ${integer ? 'whole ' : ''}number of at least ${min}, not '${text}'.`);
   }
   return value;
+}
+
+/** A count of hosts or a percentage (`"25%"`), when given. */
+function amountInput(name: string, min: number): Amount | undefined {
+  const text = core.getInput(name).trim();
+  if (text === '') return undefined;
+  const parsed = amount(text);
+  if (parsed === null || ('count' in parsed && parsed.count < min)) {
+    throw new UsageError(`Input '${name}' must be a whole number of hosts from ${min} or a percentage such as 25%, not '${text}'.`);
+  }
+  return parsed;
 }
 
 /** Comma- or newline-separated, blanks dropped. */
@@ -91,5 +105,11 @@ export function readInputs(): ActionInputs {
     apps: apps.length > 0 ? apps : undefined,
     to: core.getInput('to') || 'previous',
     dryRun: bool('dry-run'),
+    rollout: {
+      canary: amountInput('canary', 0),
+      batch: amountInput('batch', 1),
+      maxFailed: amountInput('max-failed', 0),
+      pause: core.getInput('pause').trim() === '' ? undefined : number('pause', 0, 0, false),
+    },
   };
 }

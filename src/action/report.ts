@@ -2,7 +2,9 @@
 // the job summary's per-host table and failed units' systemd status, and the annotations
 // pointing at the failed units' files. Pure functions over the outcomes.
 import { markdownTable } from 'markdown-table';
+import type { StoppedRollout } from '../deploy/apply.js';
 import type { HostOutcome } from '../deploy/deploy.js';
+import type { Rollout } from '../plan/rollout.js';
 import type { UnitState } from '../deploy/protocol.js';
 import { codeSpan, details, escapeHtml, fence } from '../render/markdown.js';
 import type { ClusterSnapshot } from '../tree/types.js';
@@ -95,6 +97,9 @@ export interface OutcomeSummary {
   readonly seconds: number;
   readonly runUrl: string;
   readonly storeCommit: string | null;
+  /** The stages the deploy went through, and why it stopped early (its failure budget). */
+  readonly rollout?: Rollout;
+  readonly stopped?: StoppedRollout | null;
   /** Hosts whose state the store did not know, recorded before anything changed. */
   readonly synced?: { readonly hosts: readonly { readonly host: string; readonly detail: string }[]; readonly commit: string } | null;
 }
@@ -111,7 +116,15 @@ export function outcomeHeader(summary: OutcomeSummary): string {
   const notOk = summary.outcomes.filter((o) => o.status !== 'deployed' && o.status !== 'unchanged').map((o) => o.host);
   const who = notOk.length === 0 ? '' : `: ${notOk.slice(0, 10).map(codeSpan).join(', ')}${notOk.length > 10 ? ` and ${notOk.length - 10} more` : ''}`;
   const commit = summary.storeCommit === null ? '' : `, recorded as store commit <code>${summary.storeCommit.slice(0, 10)}</code>`;
-  return `${ok ? '✅' : '❌'} **${summary.verb} ${ok ? 'succeeded' : 'did not succeed'}** in [this run](${summary.runUrl}) (${counts(summary.outcomes)}${who}) in ${summary.seconds.toFixed(2)}s${commit}.`;
+  const line = `${ok ? '✅' : '❌'} **${summary.verb} ${ok ? 'succeeded' : 'did not succeed'}** in [this run](${summary.runUrl}) (${counts(summary.outcomes)}${who}) in ${summary.seconds.toFixed(2)}s${commit}.`;
+  return summary.stopped ? `${line} ${stoppedLine(summary.stopped, summary.outcomes)}` : line;
+}
+
+/** A rollout stopped by its failure budget, in one sentence that cannot be missed. */
+export function stoppedLine(stopped: StoppedRollout, outcomes: readonly HostOutcome[]): string {
+  const after = stopped.kind === 'canary' ? 'its canary' : `stage ${stopped.stage}`;
+  const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+  return `⛔ **The rollout stopped after ${after}**: ${stopped.failed} host(s) failed, more than its failure budget of ${stopped.maxFailed}; ${skipped} host(s) were not started.`;
 }
 
 /** Room for the outcome section in the job summary; the plan gets the rest of its 1 MiB. */

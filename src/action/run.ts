@@ -3,20 +3,19 @@
 import { relative, resolve, isAbsolute } from 'node:path';
 import * as core from '@actions/core';
 import { applyPlan, type ApplyResult, type ApplyTarget } from '../deploy/apply.js';
-import { Deployer, type ContentReader, type HostOutcome } from '../deploy/deploy.js';
-import type { UnitState } from '../deploy/protocol.js';
-import { exitCodeOf } from '../deploy/outcome.js';
+import { Deployer, type ContentReader } from '../deploy/deploy.js';
+import { exitCodeOf, outcomesJson } from '../deploy/outcome.js';
 import { syncHosts, type SyncResult } from '../deploy/sync.js';
 import { deployTarget, replanner, rollbackTarget } from '../deploy/targets.js';
 import { DeptoolError, ExitCode, UsageError } from '../errors.js';
 import { planDigest, renderJson } from '../plan/json.js';
 import { loadClusterState, loadPlanContents, treeReader, type ClusterState } from '../plan/load.js';
-import { makePlan } from '../plan/plan.js';
 import type { Plan, PlanContents } from '../plan/types.js';
 import { markdownTable } from 'markdown-table';
 import { JOB_SUMMARY_BUDGET, codeSpan, escapeHtml, parsePlanMarker, renderMarkdown, withStatusNote } from '../render/markdown.js';
 import { sensitiveFiles, type IsSensitive } from '../render/sensitive.js';
 import { checkPushAccess, publish } from '../store/remote.js';
+import type { RolloutPolicy } from '../tree/rollout.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { actionConnector } from './connect.js';
 import { LogObserver } from './progress.js';
@@ -78,6 +77,13 @@ async function setUp(inputs: ActionInputs, context: RunContext): Promise<Setup> 
   return { inputs, context, api: new GitHubApi(inputs.githubToken, context), cluster: state, clusterPath: clusterPath || '.', store, deployed: state.deployed };
 }
 
+/** deptool.json's rollout, with each input given in its place. */
+function rolloutOf(setup: Setup): RolloutPolicy {
+  const { rollout } = setup.cluster.settings;
+  const { canary, batch, maxFailed, pause } = setup.inputs.rollout;
+  return { canary: canary ?? rollout.canary, batch: batch ?? rollout.batch, maxFailed: maxFailed ?? rollout.maxFailed, pause: pause ?? rollout.pause };
+}
+
 /** A plan with what every rendering of it needs. */
 interface Rendered {
   readonly plan: Plan;
@@ -133,7 +139,7 @@ async function postComment(setup: Setup, issue: number, body: string, existing: 
 
 async function planMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
+  const rendered = await planned(setup, deployTarget(cluster.tree, deployed, store.base, { rollout: rolloutOf(setup) }).plan, treeReader(cluster.tree.dir), cluster.tree.hosts);
   core.info(`Plan: ${rendered.plan.hosts.length} host(s) to change, digest ${rendered.digest}.`);
   await writeSummary(setup, rendered);
   const pr = context.pullRequest;
@@ -253,33 +259,17 @@ async function applyHosts(setup: Setup, run: HostRun): Promise<ApplyResult> {
   }
 }
 
-function unitJson(unit: UnitState): Record<string, unknown> {
-  return { unit: unit.unit, active_state: unit.activeState, sub_state: unit.subState, result: unit.result, healthy: unit.healthy };
-}
-
-/** Per host: its outcome, its units as the activation left them and, after a rollback, as the rollback left them. */
-function resultJson(outcomes: readonly HostOutcome[]): string {
-  return JSON.stringify(
-    outcomes.map((o) => ({
-      host: o.host,
-      status: o.status,
-      problems: o.problems,
-      units: o.activation?.units.map(unitJson) ?? [],
-      rollback_units: o.activation?.rollbackUnits.map(unitJson) ?? [],
-    })),
-  );
-}
-
 /** Annotations, outputs and the exit status of a finished deploy or rollback. */
 function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly ClusterSnapshot[], storeError: string | null, interrupted: boolean): { finished: Finished; outcome: string } {
   const { outcomes } = summary;
-  core.setOutput('result-json', resultJson(outcomes));
+  core.setOutput('result-json', JSON.stringify(outcomesJson(outcomes, summary.rollout)));
   const units = failedUnits(outcomes, setup.clusterPath, snapshots);
   for (const annotation of annotations(outcomes, units)) core.error(annotation.message, { title: annotation.title, file: annotation.file });
   let outcome = outcomeMarkdown(summary, units);
-  let code: number = exitCodeOf(outcomes);
+  let code: number = summary.stopped ? ExitCode.rolloutStopped : exitCodeOf(outcomes);
   const failed = outcomes.filter((o) => o.status !== 'deployed' && o.status !== 'unchanged');
   let message = failed.length === 0 ? '' : `${summary.verb} did not succeed on ${failed.length} of ${outcomes.length} host(s): ${failed.map((o) => `${o.host} ${o.status}`).join(', ')}.`;
+  if (summary.stopped) message = `${message} The rollout stopped by its failure budget.`.trim();
   if (interrupted) {
     message = `The run was cancelled: ${outcomes.filter((o) => o.status === 'deployed').length} of ${outcomes.length} host(s) deployed, the rest not started. ${message}`.trim();
     code = ExitCode.interrupted;
@@ -294,7 +284,7 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
 
 async function deployMode(setup: Setup): Promise<Finished> {
   const { cluster, store, deployed, context, inputs, api } = setup;
-  const rendered = await planned(setup, makePlan({ cluster: cluster.tree.cluster, base: store.base, deployed, desired: cluster.tree.hosts }), treeReader(cluster.tree.dir), cluster.tree.hosts);
+  const rendered = await planned(setup, deployTarget(cluster.tree, deployed, store.base, { rollout: rolloutOf(setup) }).plan, treeReader(cluster.tree.dir), cluster.tree.hosts);
   const { plan } = rendered;
   const { review, comment } = await reviewedPlan(api, context.sha, cluster.tree.cluster);
   const pr = review.kind === 'comment' || review.kind === 'no-comment' ? review.pr : null;
@@ -314,13 +304,13 @@ async function deployMode(setup: Setup): Promise<Finished> {
   }
 
   await checkPushAccess(store.store, store.remote, store.base);
-  const target = deployTarget(cluster.tree, deployed, store.base);
+  const target = deployTarget(cluster.tree, deployed, store.base, { rollout: rolloutOf(setup) });
   let corrected: ReviewDecision | null = null;
   const result = await applyHosts(setup, {
     target,
     dryRun: false,
     pullRequest: pr?.url,
-    replan: replanner(target, (next, base, hosts) => deployTarget(cluster.tree, next, base, hosts)),
+    replan: replanner(target, (next, base, hosts) => deployTarget(cluster.tree, next, base, { limit: hosts, rollout: rolloutOf(setup) })),
     // Hosts read back into the store at lock time may plan differently: the same review decides.
     approveCorrected: (next) => {
       corrected = decideReview(review, next.plan, inputs.requireReviewedPlan ? 'require' : 'warn');
@@ -337,7 +327,7 @@ async function deployMode(setup: Setup): Promise<Finished> {
     await postStatus(setup, pr, comment, refusalNotes(decision, context.runUrl));
     return { code: ExitCode.failed, message: `Not deployed: ${why}` };
   }
-  const summary: OutcomeSummary = { verb: 'Deploy', outcomes: result.outcomes, seconds: result.seconds, runUrl: context.runUrl, storeCommit: result.commit, synced: result.synced };
+  const summary: OutcomeSummary = { verb: 'Deploy', outcomes: result.outcomes, seconds: result.seconds, runUrl: context.runUrl, storeCommit: result.commit, synced: result.synced, rollout: result.target.plan.rollout, stopped: result.stopped };
   const { finished, outcome } = conclude(setup, summary, [cluster.tree.hosts, deployed], result.recordError, result.interrupted);
   await writeSummary(setup, applied, { before: outcome });
   const resumable = result.recordError === null && result.outcomes.some((o) => o.status !== 'deployed' && o.status !== 'unchanged');

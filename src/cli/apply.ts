@@ -5,8 +5,10 @@ import { createInterface } from 'node:readline/promises';
 import { ExitCode, UsageError } from '../errors.js';
 import { applyPlan, type ApplyResult, type ApplyTarget, type SyncReport } from '../deploy/apply.js';
 import { Deployer, type HostOutcome } from '../deploy/deploy.js';
-import { exitCodeOf } from '../deploy/outcome.js';
+import { exitCodeOf, outcomesJson } from '../deploy/outcome.js';
+import { planDigest } from '../plan/json.js';
 import type { Store } from '../store/store.js';
+import { amount, type Amount, type RolloutPolicy } from '../tree/rollout.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { hostCount, renderText } from '../render/text.js';
 import type { Parsed } from './args.js';
@@ -36,6 +38,40 @@ export const APPLY_HELP = [
   "--timeout SECONDS limit for one host's activation (default 300)",
   '--allow-degraded  deploy to hosts whose systemd state is not "running"',
 ];
+
+/** deptool.json's `rollout`, overridden on the command line (deploy only: a rollback is the way back). */
+export const ROLLOUT_OPTIONS = {
+  canary: { type: 'string' },
+  batch: { type: 'string' },
+  'max-failed': { type: 'string' },
+  pause: { type: 'string' },
+} as const;
+
+export const ROLLOUT_HELP = [
+  '--canary N|N%     hosts that go first, alone (deptool.json: rollout.canary)',
+  '--batch N|N%      hosts per batch after the canary (rollout.batch; default all at once)',
+  '--max-failed N|N% failed or rolled-back hosts tolerated before the rest stop (rollout.max_failed)',
+  '--pause SECONDS   wait between stages (rollout.pause)',
+];
+
+function amountOption(value: unknown, name: string, min: number): Amount | undefined {
+  if (value === undefined) return undefined;
+  const parsed = amount(value);
+  if (parsed === null || ('count' in parsed && parsed.count < min)) {
+    throw new UsageError(`--${name} takes a whole number of hosts from ${min}, or a percentage such as 25%, not '${typeof value === 'string' ? value : JSON.stringify(value)}'.`);
+  }
+  return parsed;
+}
+
+/** The rollout policy: deptool.json's, with each option given on the command line in its place. */
+export function rolloutPolicy(args: Parsed, fromSettings: RolloutPolicy): RolloutPolicy {
+  return {
+    canary: amountOption(args.values.canary, 'canary', 0) ?? fromSettings.canary,
+    batch: amountOption(args.values.batch, 'batch', 1) ?? fromSettings.batch,
+    maxFailed: amountOption(args.values['max-failed'], 'max-failed', 0) ?? fromSettings.maxFailed,
+    pause: args.values.pause === undefined ? fromSettings.pause : number(args.values.pause, 'pause', 0, { min: 0 }),
+  };
+}
 
 export interface ApplyRequest {
   readonly cluster: Pick<Planned, 'tree' | 'settings'>;
@@ -122,6 +158,15 @@ function syncedLines(hosts: readonly SyncReport[], commit: string): string {
  * in flight finish; the process entry point exits at once on a second one.
  */
 export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promise<number> {
+  if (args.values.json === true && args.values.yes !== true && args.values['dry-run'] !== true) {
+    throw new UsageError('--json needs --yes (or --dry-run): its output is for scripts, which cannot answer the prompt.');
+  }
+  // With --json, standard output carries the result document only; everything for people goes to stderr.
+  const human: Io = args.values.json === true ? { ...io, stdout: io.stderr } : io;
+  return finish(io, args, await applyWith(human, args, request), request.target);
+}
+
+async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<ApplyResult | number> {
   const settleMs = Math.round(number(args.values.settle, 'settle', 1, { min: 0 }) * 1000);
   // Hosts in waves of 10 each waited out the settle time again (20 hosts, settle 1 s: 4.7 s
   // in two waves, 3.9 s at once); per host the driver holds one connection and ~40 ms of CPU.
@@ -195,11 +240,43 @@ export async function apply(io: Io, args: Parsed, request: ApplyRequest): Promis
   } finally {
     stopListening?.();
   }
-  return finish(io, args, result);
+  return result;
 }
 
-/** The final lines and the exit code. */
-function finish(io: Io, args: Parsed, result: ApplyResult): number {
+/** The final lines (for people) and the exit code; with --json, the result document on stdout. */
+function finish(io: Io, args: Parsed, result: ApplyResult | number, target: ApplyTarget): number {
+  const human: Io = args.values.json === true ? { ...io, stdout: io.stderr } : io;
+  if (typeof result === 'number') {
+    // Nothing to do: no host was contacted.
+    const nothing: ApplyResult = { target, outcomes: [], synced: null, commit: null, recordError: null, interrupted: false, declined: false, seconds: 0, stopped: null };
+    if (args.values.json === true) io.stdout.write(`${JSON.stringify(resultDocument(nothing, result), null, 2)}\n`);
+    return result;
+  }
+  const code = finalLines(human, args, result);
+  if (args.values.json === true) io.stdout.write(`${JSON.stringify(resultDocument(result, code), null, 2)}\n`);
+  return code;
+}
+
+/** `deploy --json`: what happened, for scripts (schema in README's "deploy --json"). */
+function resultDocument(result: ApplyResult, code: number): Record<string, unknown> {
+  const { plan } = result.target;
+  return {
+    schema: 1,
+    cluster: plan.cluster,
+    plan_digest: planDigest(plan),
+    exit_code: code,
+    interrupted: result.interrupted,
+    declined: result.declined,
+    seconds: Number(result.seconds.toFixed(3)),
+    store_commit: result.commit,
+    record_error: result.recordError,
+    synced: result.synced === null ? null : { commit: result.synced.commit, hosts: result.synced.hosts.map((h) => ({ host: h.host, detail: h.detail })) },
+    stopped: result.stopped === null ? null : { stage: result.stopped.stage, kind: result.stopped.kind, failed: result.stopped.failed, max_failed: result.stopped.maxFailed },
+    hosts: outcomesJson(result.outcomes, plan.rollout),
+  };
+}
+
+function finalLines(io: Io, args: Parsed, result: ApplyResult): number {
   const { outcomes } = result;
   const seconds = result.seconds.toFixed(2);
   const interrupted = result.interrupted ? ExitCode.interrupted : null;
@@ -241,9 +318,14 @@ function finish(io: Io, args: Parsed, result: ApplyResult): number {
   } else {
     io.stdout.write(`Deploy did not succeed on ${hostCount(notDeployed.length)} (${deployed} deployed) in ${seconds}s:\n${notDeployed.map(outcomeLine).join('\n')}\n`);
   }
+  if (result.stopped !== null) {
+    const after = result.stopped.kind === 'canary' ? 'its canary' : `stage ${result.stopped.stage}`;
+    const skipped = outcomes.filter((o) => o.status === 'skipped').length;
+    io.stdout.write(`The rollout stopped after ${after}: ${result.stopped.failed} host(s) failed, more than its failure budget of ${result.stopped.maxFailed}; ${hostCount(skipped)} not started.\n`);
+  }
   if (result.recordError !== null) {
     io.stderr.write(`deptool: the hosts changed but the store could not record it: ${result.recordError}\nThe next deploy, or 'deptool sync', records what the hosts run.\n`);
     return ExitCode.failed;
   }
-  return interrupted ?? exitCodeOf(outcomes);
+  return interrupted ?? (result.stopped !== null ? ExitCode.rolloutStopped : exitCodeOf(outcomes));
 }

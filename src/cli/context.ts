@@ -80,6 +80,6 @@ export async function planCluster(io: Io, options: { store?: string; dir?: strin
   const opened = await openCluster(io, options);
   const { tree, deployed, base } = opened;
   const limit = validateLimit(tree, deployed, options.limit);
-  const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit });
+  const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit, rollout: opened.settings.rollout });
   return { ...opened, plan, limit };
 }

@@ -1,6 +1,7 @@
 // `deploy --overwrite-drift`: a host's plan extended to replace what was edited by hand, so
 // the plan the operator approves lists every hand edit it overwrites.
 import { byBytes, revOf } from '../plan/plan.js';
+import { planRollout } from '../plan/rollout.js';
 import type { AppPlan, HostPlan, Plan } from '../plan/types.js';
 import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
 import { describeDrift, type DriftItem } from './assess.js';
@@ -52,9 +53,9 @@ export function withOverwrites(plan: Plan, drift: ReadonlyMap<string, readonly D
     const base = hosts.get(name) ?? { host: name, newHost: !deployed.has(name), apps: [], rollback: { available: true, reasons: [] } };
     hosts.set(name, overwriteHost(base, items, deployed.get(name), desired.get(name) ?? { name, apps: new Map() }));
   }
-  return {
-    ...plan,
-    hosts: [...hosts.values()].sort((a, b) => byBytes(a.host, b.host)),
-    upToDate: plan.upToDate.filter((host) => !drift.has(host)),
-  };
+  const sorted = [...hosts.values()].sort((a, b) => byBytes(a.host, b.host));
+  // The stages follow the hosts: a host added for its hand edits takes its place in them.
+  const rollout = planRollout(sorted.map((h) => h.host), plan.rollout?.policy);
+  const corrected: Plan = { schema: plan.schema, cluster: plan.cluster, base: plan.base, hosts: sorted, upToDate: plan.upToDate.filter((host) => !drift.has(host)), untracked: plan.untracked };
+  return rollout ? { ...corrected, rollout } : corrected;
 }

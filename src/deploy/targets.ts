@@ -3,12 +3,18 @@
 import { treeReader } from '../plan/load.js';
 import { makePlan } from '../plan/plan.js';
 import { planRollback, type RollbackRequest } from '../plan/rollback.js';
+import type { RolloutPolicy } from '../tree/rollout.js';
 import type { ClusterSnapshot, ConfigTree } from '../tree/types.js';
 import type { ApplyTarget } from './apply.js';
 
-/** The config tree deployed over what the store records (`limit`: only these hosts). */
-export function deployTarget(tree: ConfigTree, deployed: ClusterSnapshot, base: string | null, limit?: ReadonlySet<string>): ApplyTarget {
-  const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, limit });
+/** The config tree deployed over what the store records (`limit`: only these hosts), under a rollout policy. */
+export function deployTarget(
+  tree: ConfigTree,
+  deployed: ClusterSnapshot,
+  base: string | null,
+  options: { limit?: ReadonlySet<string>; rollout?: RolloutPolicy; lockedAtOnce?: number } = {},
+): ApplyTarget {
+  const plan = makePlan({ cluster: tree.cluster, base, deployed, desired: tree.hosts, ...options });
   return { plan, desired: tree.hosts, content: treeReader(tree.dir), sourceDir: tree.dir };
 }
 

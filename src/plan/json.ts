@@ -2,6 +2,8 @@
 // digests: sha256 over a canonical serialisation, so one plan has one digest on any machine.
 import { createHash } from 'node:crypto';
 import type { FileEntry } from '../tree/types.js';
+import { amountText, type Amount } from '../tree/rollout.js';
+import type { Rollout } from './rollout.js';
 import type { AppPlan, HostPlan, Plan } from './types.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -62,8 +64,17 @@ export function planDigest(plan: Plan): string {
   return `sha256:${digestOf(plan, plan.hosts).toString('hex')}`;
 }
 
-function digestOf(plan: Pick<Plan, 'schema' | 'cluster'>, hosts: readonly HostPlan[]): Buffer {
-  const subject = { schema: plan.schema, cluster: plan.cluster, hosts: hosts.map(hostJson) };
+/** The rollout policy as written, and how hosts are locked: what a reviewer approves besides the changes (the stages follow from it and the hosts). */
+function policyJson(rollout: Rollout): Json {
+  const { canary, batch, maxFailed, pause } = rollout.policy;
+  const written = (value: Amount | null): Json => (value === null ? null : amountText(value));
+  return { canary: written(canary), batch: written(batch), max_failed: written(maxFailed), pause, locking: rollout.locking };
+}
+
+function digestOf(plan: Pick<Plan, 'schema' | 'cluster' | 'rollout'>, hosts: readonly HostPlan[]): Buffer {
+  const subject: { [key: string]: Json } = { schema: plan.schema, cluster: plan.cluster, hosts: hosts.map(hostJson) };
+  // Only a plan with a rollout has it: plans without one keep their digests.
+  if (plan.rollout) subject.rollout = policyJson(plan.rollout);
   return createHash('sha256').update(canonicalJson(subject), 'utf8').digest();
 }
 
@@ -75,7 +86,7 @@ const HOST_DIGEST_BYTES = 16;
  * (its first 128 bits, base64url): short enough for a thousand of them in the plan comment's
  * marker, and naming the host, so equal digests mean the same changes on the same host.
  */
-export function hostDigest(plan: Pick<Plan, 'schema' | 'cluster'>, host: HostPlan): string {
+export function hostDigest(plan: Pick<Plan, 'schema' | 'cluster' | 'rollout'>, host: HostPlan): string {
   return digestOf(plan, [host]).subarray(0, HOST_DIGEST_BYTES).toString('base64url');
 }
 
@@ -103,6 +114,15 @@ export function planToJson(plan: Plan): Json {
     hosts: plan.hosts.map((host) => ({ host: host.host, digest: hostDigest(plan, host), ...hostJson(host) })),
     up_to_date: [...plan.upToDate],
     untracked: [...plan.untracked],
+    ...(plan.rollout
+      ? {
+          rollout: {
+            ...(policyJson(plan.rollout) as { [key: string]: Json }),
+            max_failed_hosts: plan.rollout.maxFailed,
+            stages: plan.rollout.stages.map((stage) => ({ kind: stage.kind, hosts: [...stage.hosts] })),
+          },
+        }
+      : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 // The planner: a pure function from (deployed state, desired state) to a Plan.
 // No I/O, no clock: the loader (src/plan/load.ts) reads the tree and the store.
 import { appLinks, type AppSnapshot, type ClusterSnapshot, type FileEntry, type HostSnapshot } from '../tree/types.js';
+import type { RolloutPolicy } from '../tree/rollout.js';
+import { planRollout } from './rollout.js';
 import { PLAN_SCHEMA_VERSION, type AppPlan, type FileChange, type HostPlan, type Plan, type SymlinkChange } from './types.js';
 
 export interface PlanInput {
@@ -11,6 +13,10 @@ export interface PlanInput {
   readonly desired: ClusterSnapshot;
   /** Only these hosts are planned (already validated to exist); all when absent. */
   readonly limit?: ReadonlySet<string>;
+  /** How the deploy goes through the hosts (deptool.json's `rollout` and overrides). */
+  readonly rollout?: RolloutPolicy;
+  /** Hosts locked at once (a test's small fleet can stand for a large one). */
+  readonly lockedAtOnce?: number;
 }
 
 /** Byte-order comparison, so output does not depend on the machine's locale. */
@@ -134,5 +140,6 @@ export function makePlan(input: PlanInput): Plan {
     else upToDate.push(name);
   }
   const untracked = [...input.deployed.keys()].filter((h) => !input.desired.has(h) && inScope(h)).sort(byBytes);
-  return { schema: PLAN_SCHEMA_VERSION, cluster: input.cluster, base: input.base, hosts, upToDate, untracked };
+  const rollout = planRollout(hosts.map((h) => h.host), input.rollout, input.lockedAtOnce);
+  return { schema: PLAN_SCHEMA_VERSION, cluster: input.cluster, base: input.base, hosts, upToDate, untracked, ...(rollout ? { rollout } : {}) };
 }

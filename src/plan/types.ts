@@ -1,6 +1,7 @@
 // The plan as data (DESIGN §4): what would change on each host, computed offline.
 // Every renderer (text, JSON, Markdown) is a function of this value.
 import type { FileEntry } from '../tree/types.js';
+import type { Rollout } from './rollout.js';
 
 export const PLAN_SCHEMA_VERSION = 1;
 
@@ -86,6 +87,8 @@ export interface Plan {
   readonly upToDate: readonly string[];
   /** Hosts the store knows but the config tree no longer has: left alone, reported. */
   readonly untracked: readonly string[];
+  /** The stages of the deploy; absent when every host goes at once with no failure budget. */
+  readonly rollout?: Rollout;
 }
 
 /** Old and new content of one changed file, for diffs. Null where the side does not exist. */

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { markdownTable } from 'markdown-table';
 import { hostDigest } from '../plan/json.js';
+import { rolloutLines } from './text.js';
 import type { AppPlan, FileChange, HostPlan, Plan, PlanContents } from '../plan/types.js';
 import { sensitiveNotes, type IsSensitive } from './sensitive.js';
 import { appItems } from './text.js';
@@ -226,7 +227,9 @@ function tableLines(plan: Plan): string[] {
 function summaryLine(plan: Plan): string {
   if (plan.hosts.length === 0) return `All hosts in cluster ${codeSpan(plan.cluster)} are up to date.`;
   const toChange = `${plural(plan.hosts.length, 'host')} to change`;
-  return plan.upToDate.length === 0 ? `${toChange}.` : `${toChange}, ${plan.upToDate.length} up to date.`;
+  const line = plan.upToDate.length === 0 ? `${toChange}.` : `${toChange}, ${plan.upToDate.length} up to date.`;
+  // The rollout is part of what the reviewer approves (the digest covers it).
+  return plan.rollout ? `${line}\n\n**${escapeHtml(rolloutLines(plan.rollout).join(' '))}**` : line;
 }
 
 /** Characters in `[A-Za-z0-9._:~-]` stay readable; anything else is percent-encoded, so no value can end the comment. */

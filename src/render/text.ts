@@ -1,5 +1,6 @@
 // The terminal plan, in the shape of Deptool's tutorial: host, app, file and
 // action lines, then the rollback footer.
+import type { Rollout } from '../plan/rollout.js';
 import type { AppPlan, FileChange, HostPlan, Plan } from '../plan/types.js';
 
 export interface TextOptions {
@@ -48,6 +49,29 @@ function hostLines(host: HostPlan, color: boolean): string[] {
   return [title, ...overwriteLines(host, color), ...host.apps.flatMap((app) => appLines(app, color))];
 }
 
+function names(hosts: readonly string[]): string {
+  return hosts.length <= 5 ? hosts.join(', ') : `${hosts.slice(0, 3).join(', ')} and ${hosts.length - 3} more`;
+}
+
+/** The rollout in words: its stages, its failure budget, its pauses and how hosts are locked. */
+export function rolloutLines(rollout: Rollout): string[] {
+  const canary = rollout.stages.filter((s) => s.kind === 'canary');
+  const batches = rollout.stages.filter((s) => s.kind === 'batch');
+  const parts: string[] = [];
+  for (const stage of canary) parts.push(`canary ${names(stage.hosts)} first`);
+  if (batches.length === 1) parts.push(`${canary.length > 0 ? 'then ' : ''}${batches[0].hosts.length === 1 ? 'the other host' : `${canary.length > 0 ? 'the other ' : 'all '}${batches[0].hosts.length} hosts at once`}`);
+  else if (batches.length > 1) {
+    const largest = Math.max(...batches.map((b) => b.hosts.length));
+    parts.push(`${canary.length > 0 ? 'then ' : ''}${batches.length} batches of up to ${hostCount(largest)}`);
+  }
+  const budget =
+    rollout.maxFailed === null ? 'no failure budget' : rollout.maxFailed === 0 ? 'stops at the first failed host' : `stops once more than ${hostCount(rollout.maxFailed)} failed`;
+  const pause = rollout.policy.pause > 0 ? `; ${rollout.policy.pause} s between stages` : '';
+  const locking =
+    rollout.locking === 'all' ? 'Every host is locked and checked before the first one changes.' : 'Each stage is locked and checked, all or nothing, before it changes (too many hosts to hold at once).';
+  return [`Rollout: ${parts.join(', ')}; ${budget}${pause}.`, locking];
+}
+
 export function upToDateLine(cluster: string): string {
   return `All hosts in cluster '${cluster}' are up to date.`;
 }
@@ -60,7 +84,8 @@ export function renderText(plan: Plan, options: TextOptions): string {
   const footer = plan.hosts.every((h) => h.rollback.available)
     ? 'Auto-rollback if deploy fails.'
     : 'Rollback unavailable for some hosts.';
-  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', footer, ...notes].join('\n') + '\n';
+  const rollout = plan.rollout ? rolloutLines(plan.rollout) : [];
+  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', ...rollout, footer, ...notes].join('\n') + '\n';
 }
 
 export function hostCount(n: number): string {

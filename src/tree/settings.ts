@@ -8,6 +8,7 @@ import { didYouMean, member, parseJsonSource, properties, validateJson, type Jso
 import { decodeUtf8, displayPath, fileSystemIssue } from './fs-issues.js';
 import { hasControlCharacter } from './names.js';
 import { globSyntaxProblem } from './permissions.js';
+import { NO_ROLLOUT, ROLLOUT_SCHEMA, rolloutPolicy, type RolloutPolicy } from './rollout.js';
 
 export const SETTINGS_FILE = 'deptool.json';
 
@@ -28,9 +29,11 @@ export interface ClusterSettings {
   readonly hosts: ReadonlyMap<string, HostSettings>;
   /** Globs over `<host>/<app>/<path>` whose content is never shown (as the Action's `sensitive-paths`). */
   readonly sensitivePaths: readonly string[];
+  /** How a deploy goes through the hosts: canary, batches, failure budget. */
+  readonly rollout: RolloutPolicy;
 }
 
-export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [] };
+export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [], rollout: NO_ROLLOUT };
 
 // A value that ends up on an ssh command line: one non-empty word that cannot pass for an option.
 function word(what: string, more?: (value: string) => Problem | undefined): JsonSchema {
@@ -81,6 +84,7 @@ function settingsSchema(hostNames: ReadonlySet<string>, clusterDisplay: string):
         values: { type: 'object', fields: hostFields },
       },
       sensitive_paths: { type: 'array', items: { type: 'string', check: sensitiveGlob } },
+      rollout: ROLLOUT_SCHEMA,
     },
   };
 }
@@ -135,7 +139,7 @@ export function parseSettings(
   const sensitivePaths = (sensitiveNode?.type === 'array' ? (sensitiveNode.children ?? []) : [])
     .filter((item) => item.type === 'string' && sensitiveGlob(item.value as string) === undefined)
     .map((item) => item.value as string);
-  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths }, issues };
+  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths, rollout: rolloutPolicy(member(root, 'rollout')) }, issues };
 }
 
 /**

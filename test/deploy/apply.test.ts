@@ -244,7 +244,7 @@ test('a moved host that already runs the config tree is released without an acti
   ]);
   assert.deepEqual(world.host('web2').requests.filter((r) => r[0] === 'export'), [], 'the config tree has that revision: no download');
   assert.ok(phases.includes('web2 up to date'));
-  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'deployed'], ['web3', 'deployed']]);
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'deployed'], ['web2', 'unchanged'], ['web3', 'deployed']]);
   assert.equal(world.host('web2').received.length, 1);
   assert.equal(world.host('web2').locked, false);
   const [attempt, sync] = await world.log();

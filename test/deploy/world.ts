@@ -10,6 +10,7 @@ import { deployTarget, replanner } from '../../src/deploy/targets.js';
 import { loadClusterState, type ClusterState } from '../../src/plan/load.js';
 import { Store, type AttemptRecord, type StoredApp } from '../../src/store/store.js';
 import type { Target } from '../../src/transport/targets.js';
+import type { RolloutPolicy } from '../../src/tree/rollout.js';
 import { FakeHost } from '../helpers/fake-host.js';
 import { tempDir, writeTree, type TreeSpec } from '../helpers/write-tree.js';
 
@@ -42,6 +43,9 @@ export interface DeployOptions {
   readonly onPhase?: (host: string, phase: HostPhase, abort: () => void) => void;
   /** Only these hosts (deploy --limit). */
   readonly limit?: readonly string[];
+  readonly rollout?: RolloutPolicy;
+  /** Hosts locked at once: a small fake fleet standing for a large one. */
+  readonly lockedAtOnce?: number;
 }
 
 export interface Deployed {
@@ -146,7 +150,8 @@ export class World {
   /** `deptool deploy` of the config tree, through the shared apply flow. */
   async deploy(options: DeployOptions = {}): Promise<Deployed> {
     const state = await this.state();
-    const target = deployTarget(state.tree, state.deployed, state.base, options.limit ? new Set(options.limit) : undefined);
+    const plan = { limit: options.limit ? new Set(options.limit) : undefined, rollout: options.rollout, lockedAtOnce: options.lockedAtOnce };
+    const target = deployTarget(state.tree, state.deployed, state.base, plan);
     const targets = this.targets(state);
     const controller = new AbortController();
     const phases: string[] = [];
@@ -168,7 +173,7 @@ export class World {
         author: AUTHOR,
         trailers: { actor: 'tester' },
         record: (attempt) => this.store.recordAttempt(attempt),
-        replan: replanner(target, (deployed, base, hosts) => deployTarget(state.tree, deployed, base, hosts)),
+        replan: replanner(target, (deployed, base, hosts) => deployTarget(state.tree, deployed, base, { ...plan, limit: hosts })),
         approve: (next, stage) => {
           approvals.push({ stage, target: next });
           return Promise.resolve(options.approve?.(next, stage) ?? true);
