@@ -87,14 +87,14 @@ test('deptool.json rollout: counts and percentages, and errors with line and col
   const good = parseSettings('{ "rollout": { "canary": 1, "batch": "25%", "max_failed": 0, "pause": 5 } }', 'prod/deptool.json', hosts, 'prod');
   assert.deepEqual(good.issues, []);
   assert.deepEqual(good.settings.rollout, { canary: { count: 1 }, batch: { percent: 25 }, maxFailed: { count: 0 }, pause: 5 });
-  const bad = parseSettings('{\n  "rollout": { "batch": 0, "canary": "150%", "max_failed": "some", "pace": 1 }\n}', 'prod/deptool.json', hosts, 'prod');
+  const bad = parseSettings('{\n  "rollout": { "batch": 0, "canary": "150%", "max_failed": "some", "paus": 1 }\n}', 'prod/deptool.json', hosts, 'prod');
   assert.deepEqual(
     bad.issues.map((i) => `${i.line}:${i.column} ${i.message}`),
     [
       '2:25 `rollout.batch` must be a whole number of hosts from 1, or a percentage such as "25%", not the number 0',
       '2:38 `rollout.canary` must be a whole number of hosts from 0, or a percentage such as "25%", not the string "150%"',
       '2:60 `rollout.max_failed` must be a whole number of hosts from 0, or a percentage such as "25%", not the string "some"',
-      '2:68 unknown key "pace" in `rollout`',
+      '2:68 unknown key "paus" in `rollout`',
     ],
   );
   assert.match(bad.issues[3].hint ?? '', /Did you mean "pause"\?/);
