@@ -82,7 +82,8 @@ export function annotations(outcomes: readonly HostOutcome[], units: readonly Fa
   }));
   const withUnits = new Set(units.map((u) => u.host));
   for (const outcome of outcomes) {
-    if (outcome.status === 'deployed' || outcome.status === 'unchanged' || withUnits.has(outcome.host)) continue;
+    // A host never started (a stopped rollout, a cancelled run) has nothing to point at; the summary lists it.
+    if (outcome.status === 'deployed' || outcome.status === 'unchanged' || outcome.status === 'skipped' || withUnits.has(outcome.host)) continue;
     all.push({ title: `${outcome.host}: ${outcome.status.replace('-', ' ')}`, message: outcome.problems.join('\n') || `The deploy did not succeed on ${outcome.host}.` });
   }
   if (all.length <= MAX_ANNOTATIONS) return all;
