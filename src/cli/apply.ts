@@ -50,7 +50,7 @@ export const ROLLOUT_OPTIONS = {
 export const ROLLOUT_HELP = [
   '--canary N|N%     hosts that go first, alone (deptool.json: rollout.canary)',
   '--batch N|N%      hosts per batch after the canary (rollout.batch; default all at once)',
-  '--max-failed N|N% failed or rolled-back hosts tolerated before the rest stop (rollout.max_failed)',
+  '--max-failed N|N% failed or rolled-back hosts tolerated before the rest stop (rollout.max_failed; 0 with a canary or batches)',
   '--pause SECONDS   wait between stages (rollout.pause)',
 ];
 

@@ -12,7 +12,7 @@ export interface Rollout {
   /** As deptool.json (or an override) states it; the plan digest covers it. */
   readonly policy: RolloutPolicy;
   readonly stages: readonly Stage[];
-  /** Failed or rolled-back hosts tolerated; more stop the rollout. Null: no limit. */
+  /** Failed or rolled-back hosts tolerated; more stop the rollout. Null: no limit (no canary, no batches, no max_failed). */
   readonly maxFailed: number | null;
   /**
    * `all`: every host is locked and checked before the first one changes. `per-stage`: the
@@ -49,6 +49,9 @@ export function planRollout(hosts: readonly string[], policy: RolloutPolicy = NO
   let size = policy.batch === null ? rest.length : hostsOf(policy.batch, hosts.length, 'up');
   if (locking === 'per-stage') size = Math.min(size, lockedAtOnce);
   for (let at = 0; at < rest.length; at += Math.max(1, size)) stages.push({ kind: 'batch', hosts: rest.slice(at, at + Math.max(1, size)) });
-  const maxFailed = policy.maxFailed === null ? null : hostsOf(policy.maxFailed, hosts.length, 'down');
+  // A canary or batches without a budget would deploy a bad change everywhere anyway: they stop at
+  // the first failure unless told otherwise.
+  const staged = policy.canary !== null || policy.batch !== null;
+  const maxFailed = policy.maxFailed === null ? (staged ? 0 : null) : hostsOf(policy.maxFailed, hosts.length, 'down');
   return { policy, stages, maxFailed, locking };
 }

@@ -11,7 +11,7 @@ export interface RolloutPolicy {
   readonly canary: Amount | null;
   /** Hosts per batch after the canary; every host at once when null. */
   readonly batch: Amount | null;
-  /** Failed or rolled-back hosts the rollout tolerates; more stop it. No limit when null. */
+  /** Failed or rolled-back hosts the rollout tolerates; more stop it. Unset: 0 with a canary or batches, else no limit. */
   readonly maxFailed: Amount | null;
   /** Seconds to wait between stages. */
   readonly pause: number;

@@ -7,12 +7,14 @@ import { World, caddy } from './world.js';
 
 const HOSTS = ['web1', 'web2', 'web3', 'web4', 'web5', 'web6'];
 
+const everyHost = (content: string) => Object.assign({}, ...HOSTS.map((h) => caddy(h, content))) as ReturnType<typeof caddy>;
+
 /** Six hosts that run `one`, with a config tree that changes all of them to `two`. */
 async function sixHosts(t: TestContext) {
   const world = await World.create(t, HOSTS);
-  await world.tree(Object.assign({}, ...HOSTS.map((h) => caddy(h, 'one'))));
+  await world.tree(everyHost('one'));
   await world.deploy();
-  await world.tree(Object.assign({}, ...HOSTS.map((h) => caddy(h, 'two'))));
+  await world.tree(everyHost('two'));
   return world;
 }
 

@@ -38,7 +38,9 @@ test('percentages are of the hosts being deployed: canary and batch round up to 
   assert.equal(rollout.maxFailed, 2);
   const noCanary = planRollout(HOSTS, policy({ batch: { percent: 50 } }))!;
   assert.deepEqual(noCanary.stages.map((s) => [s.kind, s.hosts.length]), [['batch', 3], ['batch', 3]]);
-  assert.equal(noCanary.maxFailed, null);
+  assert.equal(noCanary.maxFailed, 0, 'batches without a budget stop at the first failure');
+  assert.equal(planRollout(HOSTS, policy({ pause: 5 }))!.maxFailed, null, 'one stage: no budget unless one is set');
+  assert.equal(planRollout(HOSTS, NO_ROLLOUT, 4)!.maxFailed, null, 'locking by stage alone sets no budget');
 });
 
 test('a canary larger than the fleet is the whole fleet; a budget alone keeps one batch', () => {
