@@ -33,7 +33,7 @@ export interface ApplySettings {
   readonly settleMs: number;
   readonly parallel: number;
   readonly allowDegraded: boolean;
-  /** Check everything, change nothing. */
+  /** Check everything and try each host's activation against a scratch root on it; change and record nothing. */
   readonly dryRun: boolean;
   /** Replace hand edits on the hosts instead of refusing them (the plan lists each one). */
   readonly overwriteDrift: boolean;
@@ -256,7 +256,7 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
     }
   }
 
-  if (problems.size > 0 || settings.dryRun || signal.aborted) {
+  if (problems.size > 0 || signal.aborted) {
     await deployer.releaseAll();
     const outcomes = hosts.map((host): HostOutcome => {
       const found = problems.get(host);
@@ -266,6 +266,8 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
     });
     return result(outcomes, { synced });
   }
+
+  if (settings.dryRun) return result(await dryRun(run, target, deployed, new Set(moved.map(([host]) => host)), hosts), { synced });
 
   const outcomes = await pool(target.plan.hosts, settings.parallel, async (plan): Promise<HostOutcome> => {
     if (signal.aborted) {
@@ -291,6 +293,25 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
   } catch (error) {
     return result(outcomes, { synced, recordError: error instanceof Error ? error.message : String(error) });
   }
+}
+
+/**
+ * A dry run's hosts, all locked and checked: each planned host's activation against a scratch
+ * root on it. Not a host the store does not know (its plan would be made again over what it
+ * runs), nor one with nothing planned.
+ */
+async function dryRun(run: ApplyRun, target: ApplyTarget, deployed: ClusterSnapshot, moved: ReadonlySet<string>, hosts: readonly string[]): Promise<HostOutcome[]> {
+  const { deployer, settings, signal } = run;
+  const planned = new Map(target.plan.hosts.map((plan) => [plan.host, plan]));
+  return pool(hosts, settings.parallel, async (host): Promise<HostOutcome> => {
+    const plan = planned.get(host);
+    if (plan === undefined || moved.has(host) || signal.aborted) {
+      await deployer.release(host);
+      return signal.aborted ? skipped(host, 'not started: the run was interrupted') : { host, status: 'unchanged', problems: [], activation: null };
+    }
+    const desired = target.desired.get(host)!;
+    return deployer.dryRun({ plan, deployed: deployed.get(host), desired, content: target.content, settleMs: settings.settleMs }, hostState(desired));
+  });
 }
 
 function skipped(host: string, why: string): HostOutcome {
