@@ -9,7 +9,7 @@ import type { AppSnapshot, HostSnapshot } from '../tree/types.js';
 import { TransportError, type Connection } from '../transport/connection.js';
 import type { Target } from '../transport/targets.js';
 import { linkTargets } from './assess.js';
-import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type UnitFile } from './protocol.js';
+import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type StepOutcome, type UnitFile } from './protocol.js';
 import { revisionFromExport, type HostRevision } from './revisions.js';
 import { ActivationRefused, HostSession, NotStarted, type SessionTimings } from './session.js';
 import { activationArchive, activationSteps, describeStep, hostState, type HostState } from './steps.js';
@@ -260,6 +260,7 @@ export class Deployer {
         observer.phase(host, 'failed', problem);
         return { host, status: 'failed', problems: [problem], activation: null, unchanged: true };
       }
+      report = { ...report, steps: report.steps?.map((step) => ({ ...step, text: describeStep(steps[step.n - 1] ?? step.op) })) };
       observer.activated(host, report);
       if (report.recovered !== null) observer.notice(host, recoveredNotice(id, report.recovered, report.result));
       if (report.result === 'ok') {
@@ -304,7 +305,9 @@ export class Deployer {
         timeoutSeconds: this.options.activationTimeoutSeconds,
         deadline: Date.now() + this.timings.agentWaitSeconds * 1000 + ANSWER_MS,
       });
-      const report = { ...sent, steps: sent.steps?.map((step) => ({ ...step, text: describeStep(steps[step.n - 1] ?? step.op) })) };
+      // Every step sent, with what became of it: the ones after a failure did not run.
+      const ran = new Map((sent.steps ?? []).map((step) => [step.n, step]));
+      const report = { ...sent, steps: steps.map((line, i): StepOutcome => ({ n: i + 1, op: line.split('\t')[0], status: ran.get(i + 1)?.status ?? 'not run', text: describeStep(line) })) };
       observer.activated(host, report);
       if (report.result === 'ok') {
         observer.phase(host, 'done');

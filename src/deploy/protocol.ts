@@ -430,8 +430,8 @@ export interface StepOutcome {
   /** Its number, from 1, in the steps sent. */
   readonly n: number;
   readonly op: string;
-  /** `skipped`: a systemd step in a sandbox or a dry run. */
-  readonly status: 'ok' | 'failed' | 'skipped';
+  /** `skipped`: a systemd step in a sandbox or a dry run; `not run`: after a step that failed (the driver knows those). */
+  readonly status: 'ok' | 'failed' | 'skipped' | 'not run';
   readonly text: string;
 }
 
