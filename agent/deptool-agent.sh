@@ -577,6 +577,8 @@ cmd_session() {
       break
     fi
   done
+  # A dry run's scratch root that its session left behind (killed, its connection cut).
+  if [ -e "$D/dryrun" ]; then rm -rf -- "$D/dryrun"; fi
   last_activation
   if [ -n "$last" ] && ! activation_ended "$last"; then
     printf 'waiting %s %s\n' "$last" "$_prev_holder"
@@ -640,6 +642,7 @@ cmd_session() {
 #   units <unit>...                  `unitfile` facts of more units, then `done`
 #   export <app> <rev>               the revision's files as a tar stream
 #   activate <id> <timeout> <keep>   the activation, on the rest of stdin; ends the session
+#   dry-run <id> <timeout>           the same against a scratch root (cmd_dry_run); ends the session
 session_request() {
   case $1:$# in
     links:*)
@@ -657,6 +660,10 @@ session_request() {
     export:3) export_rev "$2" "$3" ;;
     activate:4)
       cmd_activate "$2" "$3" "$4"
+      exit 0
+      ;;
+    dry-run:3)
+      cmd_dry_run "$2" "$3"
       exit 0
       ;;
     *) usage "session: unexpected request: $1" ;;
@@ -829,6 +836,7 @@ stage_dir() {
   # checked by receive_tar; these are globs, so no process.
   problems=
   _revs=
+  staged_new=
   for _p in "$_sd"/* "$_sd"/.[!.]* "$_sd"/..?*; do
     [ -e "$_p" ] || [ -L "$_p" ] || continue
     _app=${_p##*/}
@@ -891,9 +899,11 @@ stage_dir() {
       if [ -f "$_sd/$_r.perms" ]; then mv -f "$_sd/$_r.perms" "$_dst/$_rev.perms"; fi
     elif [ -f "$_sd/$_r.perms" ]; then
       mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256" "$_sd/$_r.perms"
+      staged_new="$staged_new $_r"
     else
       # The revision and its list in one process.
       mv -t "$_dst" -- "$_sd/$_r" "$_sd/$_r.sha256"
+      staged_new="$staged_new $_r"
     fi
     printf 'staged %s %s\n' "$_app" "$_rev"
   done
@@ -1042,6 +1052,7 @@ check_step() {
       shift
       for _cs_f; do is_unit "$_cs_f" || err="bad unit name"; done
       ;;
+    validate:[4-9] | validate:[1-9][0-9]*) check_validate "$@" ;;
     status:0) err="status needs units" ;;
     status:*) for _cs_f; do is_unit "$_cs_f" || err="bad unit name"; done ;;
     *) err="unknown step or wrong number of fields" ;;
@@ -1559,6 +1570,68 @@ s_verify() {
   return $_vrc
 }
 
+# The shape of `validate <app> <rev> <seconds> <program> [<arg>...]` (check_step): the program an
+# absolute path, no argument with a control character (the manifest refuses them too).
+check_validate() {
+  if ! is_name "$1" || ! is_rev "$2"; then
+    err="bad app or revision"
+  elif ! is_uint "$3" || [ ${#3} -gt 5 ] || [ "$3" -eq 0 ]; then
+    err="the time limit must be whole seconds"
+  elif ! is_abs "$4"; then
+    err="the program must be a normalised absolute path"
+  else
+    for _cv; do
+      case $_cv in *[[:cntrl:]]*) err="an argument holds a control character" ;; esac
+    done
+  fi
+}
+
+# `validate <app> <rev> <seconds> <program> [<arg>...]`: a command of the app's manifest, run on
+# revision <rev> before any step changes anything (the driver sends these first). `{rev}` in an
+# argument becomes the revision's directory. As root, without a shell, from /, with nothing on
+# stdin, stopped after <seconds> (KILLed 5 s later). When it fails, its last 20 lines of output
+# (each cut at 500 bytes) go into the log, byte-counted: `output <n> <byte count>`.
+s_validate() {
+  _va_dir=$D/apps/$1/$2
+  if [ ! -d "$_va_dir" ]; then
+    err="$1 $2 is not staged"
+    return 1
+  fi
+  _va_app=$1
+  _va_secs=$3
+  shift 3
+  _va_shown=$*
+  _va_k=$#
+  for _va; do
+    _va_arg=
+    while :; do
+      case $_va in
+        *'{rev}'*)
+          _va_arg=$_va_arg${_va%%"{rev}"*}$_va_dir
+          _va=${_va#*"{rev}"}
+          ;;
+        *) break ;;
+      esac
+    done
+    set -- "$@" "$_va_arg$_va"
+  done
+  shift "$_va_k"
+  cd /
+  _va_rc=0
+  timeout -k 5 "$_va_secs" "$@" </dev/null >"$A/validate.out" 2>&1 || _va_rc=$?
+  [ "$_va_rc" != 0 ] || return 0
+  case $_va_rc in
+    124 | 137) _va_why="did not finish within $_va_secs s" ;;
+    126 | 127) _va_why="could not be run (exit status $_va_rc)" ;;
+    *) _va_why="exited with status $_va_rc" ;;
+  esac
+  validate_failed=1
+  err="validate $_va_app: $_va_shown $_va_why"
+  tail -n 20 -- "$A/validate.out" | cut -b 1-500 >"$A/validate.tail" || true
+  print_counted "output $n" "$A/validate.tail" >>"$A/log"
+  return 1
+}
+
 s_status() {
   if [ -n "$ROOT" ]; then
     st=skipped
@@ -1593,6 +1666,7 @@ run_step() {
     restart) s_restart "$1" ;;
     verify) s_verify "$@" ;;
     status) s_status "$@" ;;
+    validate) s_validate "$@" ;;
     state) s_state ;;
   esac
 }
@@ -1739,7 +1813,10 @@ cmd_run_activation() {
     log "error $err"
     _ra_result=failed
   elif ! each_step do_step "$A/steps"; then
-    if rollback; then _ra_result=rolled-back; else _ra_result=failed; fi
+    # A validate command said no before any step changed anything: the host refuses the change.
+    if [ "$validate_failed" = 1 ] && [ ! -s "$A/undo" ]; then
+      _ra_result=refused
+    elif rollback; then _ra_result=rolled-back; else _ra_result=failed; fi
   fi
   printf '%s\n' "$_ra_result" >"$A/result.new"
   mv -f "$A/result.new" "$A/result"
@@ -1814,7 +1891,7 @@ cmd_activate() {
   [ ! -e "$A" ] || refuse "activation $1 exists"
   x=$D/tmp/activate.$$
   # The staged revisions' leftovers (empty dirs) go at the end, in the same `rm`.
-  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$A/revisions"' EXIT
+  trap 'rm -rf -- "$x" "$x.tar" "$x.list" "$x.err" "$A/revisions" ${dry_dir:+"$dry_dir"}' EXIT
   receive_tar "$x"
   for _f in "$x"/* "$x"/.[!.]* "$x"/..?*; do
     [ -e "$_f" ] || [ -L "$_f" ] || continue
@@ -1826,6 +1903,7 @@ cmd_activate() {
   done
   [ -f "$x/steps" ] || refuse "no steps were sent"
   check_steps "$x" || refuse "$err"
+  if [ -n "$dry_dir" ]; then each_step mirror_step "$x/steps" || refuse "$err"; fi
   # Revisions sent along are staged first: one round trip instead of two.
   if [ -d "$x/revisions" ]; then stage_dir "$x/revisions"; fi
   mv -T "$x" "$A"
@@ -1851,13 +1929,111 @@ cmd_activate() {
     wait "$_sr" || true
     _pr_log=streamed
   fi
+  # A refused activation changed nothing, and leaves nothing: its revisions go before the driver hears.
+  first_line "$A/result"
+  if [ "$fl" = refused ]; then unstage; fi
   print_result "$1" "$_pr_log"
   # After a success, what is neither current nor previous goes: one round trip fewer.
-  if [ "$_pr_r" = ok ]; then
+  if [ "$_pr_r" = ok ] && [ -z "$dry_dir" ]; then
     gc_tmp=$x
     cmd_gc >/dev/null
     trap - EXIT
   fi
+}
+
+# After a refused activation: the revisions its input staged (stage_dir's staged_new) go again,
+# with app dirs made for them, so the host is as it was.
+unstage() {
+  [ -n "$staged_new" ] || return 0
+  set --
+  for _r in $staged_new; do set -- "$@" "$D/apps/$_r" "$D/apps/$_r.sha256" "$D/apps/$_r.perms"; done
+  rm -rf -- "$@"
+  set --
+  for _r in $staged_new; do set -- "$@" "$D/apps/${_r%/*}"; done
+  rmdir --ignore-fail-on-non-empty -- "$@" 2>/dev/null || true
+}
+
+# --- dry run ------------------------------------------------------------------------------------
+
+# `dry-run <id> <timeout>` on a session: activation <id>, its input the rest of stdin, run as
+# `activate` does under --root, with a scratch root ($D/dryrun/<id>, 0700) as the root. The
+# scratch root holds the host's apps (links to its revisions, current and previous as they are)
+# and, before the steps run, copies of what the host has at each target the steps link or
+# unlink (mirror_step): so staging, links, adoption and validate commands run for real, and
+# systemctl, chown and systemd-sysusers do not. Nothing outside the scratch root changes, and
+# it is removed when the session exits (or by the next session, if this one is killed).
+cmd_dry_run() {
+  is_id "$1" || usage "bad activation id: $1"
+  dry_dir=$D/dryrun
+  dry_real=$ROOT
+  trap 'rm -rf -- "$dry_dir"' EXIT
+  mkdir -m 0700 -- "$dry_dir"
+  _dr_apps=$D/apps
+  ROOT=$dry_dir/$1
+  D=$ROOT/var/lib/deptool
+  scratch=$D/scratch
+  mkdir -p -- "$D/apps" "$D/activations" "$D/tmp"
+  mirror_apps "$_dr_apps"
+  printf 'dry-run %s\n' "${ROOT#"$dry_real"}"
+  cmd_activate "$1" "$2" 1
+}
+
+# Puts the host's apps (apps dir $1) into the scratch root: per app, a link to each of its
+# revisions and lists, and copies of its current and previous links (relative, so they point
+# at those links).
+mirror_apps() {
+  for _ma in "$1"/*/; do
+    [ -d "$_ma" ] || continue
+    _ma=${_ma%/}
+    _ma_to=$D/apps/${_ma##*/}
+    mkdir -- "$_ma_to"
+    set --
+    for _ma_e in "$_ma"/*; do
+      case ${_ma_e##*/} in
+        current | previous) ;;
+        *) if [ -e "$_ma_e" ]; then set -- "$@" "$_ma_e"; fi ;;
+      esac
+    done
+    if [ $# -gt 0 ]; then ln -s -t "$_ma_to" -- "$@"; fi
+    set --
+    for _ma_e in current previous; do
+      if [ -L "$_ma/$_ma_e" ]; then set -- "$@" "$_ma/$_ma_e"; fi
+    done
+    if [ $# -gt 0 ]; then cp -P -- "$@" "$_ma_to/"; fi
+  done
+}
+
+# What the host has at the target of a link or unlink step (and at the unit file of a disable
+# step), copied into the scratch root: a symlink as it is (into the scratch root when it points
+# into /var/lib/deptool), a regular file with its content and mode (for adoption), a directory
+# as an empty one, anything else as a fifo. Nothing when the host has nothing there.
+mirror_step() {
+  case $1 in
+    link | unlink) mirror_target "$2" ;;
+    disable) mirror_target "/etc/systemd/system/$2" ;;
+  esac
+}
+
+mirror_target() {
+  _mt=$dry_real$1
+  _ms=$ROOT$1
+  if [ -L "$_ms" ] || [ -e "$_ms" ]; then return 0; fi
+  if [ -L "$_mt" ]; then
+    read_links "$_mt"
+    eval "_mt=\$rl_1"
+    case $_mt in "$dry_real/var/lib/deptool/"*) _mt=$ROOT/var/lib/deptool/${_mt#"$dry_real/var/lib/deptool/"} ;; esac
+    mkdir -p -- "${_ms%/*}" && ln -s -- "$_mt" "$_ms" && return 0
+  elif [ -d "$_mt" ]; then
+    mkdir -p -- "$_ms" && return 0
+  elif [ -f "$_mt" ]; then
+    mkdir -p -- "${_ms%/*}" && cp -p -- "$_mt" "$_ms" && return 0
+  elif [ -e "$_mt" ]; then
+    mkdir -p -- "${_ms%/*}" && mkfifo -- "$_ms" && return 0
+  else
+    return 0
+  fi
+  err="the dry run cannot copy $1 into its scratch root"
+  return 1
 }
 
 cmd_result() {
@@ -1883,6 +2059,13 @@ D=$ROOT/var/lib/deptool
 scratch=$D/scratch
 # Set by recover: who found the activation it undoes (session or boot).
 recovering=
+# Set by a dry run (cmd_dry_run): its scratch dir, and the host's own root (ROOT before it).
+dry_dir=
+dry_real=
+# Set by a validate step that failed (the activation is then refused, not rolled back).
+validate_failed=0
+# Revisions (`<app>/<rev>`) stage_dir put in place that were not there (unstage removes them).
+staged_new=
 boot_nb=
 # Activations gc keeps when the driver does not say (a standalone gc).
 gc_keep=5

@@ -359,7 +359,8 @@ async function rollbackMode(setup: Setup): Promise<Finished> {
   const { outcomes, seconds } = result;
   const applied = result.target === target ? rendered : await planned(setup, result.target.plan, result.target.content, result.target.desired);
   if (inputs.dryRun) {
-    const refused = outcomes.filter((o) => o.status === 'refused');
+    // Checked, then tried against a scratch root on each host: a step that fails there refuses the host.
+    const refused = outcomes.filter((o) => o.status === 'refused' || o.status === 'failed');
     const verdict = refused.length === 0 ? `Dry run: every check passed on ${outcomes.length} host(s); nothing was changed.` : `Dry run: ${refused.length} host(s) would refuse the rollback.`;
     const table = outcomeMarkdown({ verb: 'Dry run', outcomes, seconds, runUrl: context.runUrl, storeCommit: null, synced: result.synced }, []);
     await writeSummary(setup, applied, { before: `${table}\n${verdict}\n` });

@@ -30,7 +30,8 @@ export const APPLY_OPTIONS = {
 
 export const APPLY_HELP = [
   '-y, --yes         apply without asking (needed without a terminal)',
-  '--dry-run         connect, lock and run every check, then change nothing',
+  '--dry-run         lock and check every host, then try the activation in a scratch',
+  '                  root on each (validate commands run, systemctl does not); change nothing',
   '-i, --identity F  the SSH private key to use (default: ssh-agent, then IdentityFile)',
   '--root DIR        local transport: deploy into DIR instead of /, without systemctl',
   '--settle SECONDS  how long units must stay healthy after a restart (default 1)',
@@ -126,7 +127,7 @@ async function confirmed(io: Io, request: ApplyRequest, target: ApplyTarget, arg
   const { plan } = target;
   const question = `Apply to ${hostCount(plan.hosts.length)} in cluster '${plan.cluster}'? [y/N/d] `;
   if (args.values['dry-run']) {
-    io.stdout.write(`Dry run: checking ${hostCount(plan.hosts.length)}; nothing will change.\n`);
+    io.stdout.write(`Dry run: checking ${hostCount(plan.hosts.length)} and trying the activation in a scratch root on each; nothing will change.\n`);
     return true;
   }
   if (args.values.yes) {
@@ -283,12 +284,13 @@ function finalLines(io: Io, args: Parsed, result: ApplyResult): number {
   if (result.declined) return interrupted ?? ExitCode.ok;
   const refused = outcomes.filter((o) => o.status === 'refused');
   if (args.values['dry-run']) {
+    const notOk = outcomes.filter((o) => o.status === 'refused' || o.status === 'failed');
     io.stdout.write(
-      refused.length === 0
-        ? `Dry run: every check passed on ${hostCount(outcomes.length)}; nothing was changed.\n`
-        : `Dry run: ${hostCount(refused.length)} would refuse the deploy:\n${refused.map(outcomeLine).join('\n')}\n`,
+      notOk.length === 0
+        ? `Dry run: every check and activation step went through on ${hostCount(outcomes.length)}; nothing was changed.\n`
+        : `Dry run: the deploy would not go through on ${hostCount(notOk.length)}; nothing was changed:\n${notOk.map(outcomeLine).join('\n')}\n`,
     );
-    return interrupted ?? (refused.length === 0 ? ExitCode.ok : ExitCode.failed);
+    return interrupted ?? (notOk.length === 0 ? ExitCode.ok : ExitCode.failed);
   }
   if (result.target.plan.hosts.length === 0 && refused.length === 0) {
     io.stdout.write(result.synced === null ? `No hand edits found; nothing to deploy.\n` : `Nothing left to deploy: the hosts already run the plan.\n`);

@@ -34,7 +34,7 @@ export interface ApplySettings {
   readonly settleMs: number;
   readonly parallel: number;
   readonly allowDegraded: boolean;
-  /** Check everything, change nothing. */
+  /** Check everything and try each host's activation against a scratch root on it; change and record nothing. */
   readonly dryRun: boolean;
   /** Replace hand edits on the hosts instead of refusing them (the plan lists each one). */
   readonly overwriteDrift: boolean;
@@ -156,6 +156,8 @@ class Flow {
   synced: { hosts: SyncReport[]; commit: string } | null = null;
   readonly outcomes = new Map<string, HostOutcome>();
   stopped: StoppedRollout | null = null;
+  /** Hosts a dry run found running what the store does not know: not read back, so not tried. */
+  private readonly unrecorded = new Set<string>();
   private failed = 0;
   readonly clock = new Stopwatch();
 
@@ -227,6 +229,7 @@ class Flow {
     // What hosts run that the store does not know is recorded first; the plan follows it.
     const moved = [...assessments].filter(([, a]) => a.moved !== null);
     if (moved.length > 0 && settings.dryRun) {
+      for (const [host] of moved) this.unrecorded.add(host);
       for (const [host] of moved) observer.phase(host, 'locked', 'the store does not know what this host runs: a deploy, or deptool sync, records it first');
     } else if (moved.length > 0) {
       const read: SyncedHost[] = [];
@@ -280,6 +283,26 @@ class Flow {
       this.outcomes.set(host, { host, status: 'unchanged', problems: [], activation: null });
     }
     return problems;
+  }
+
+  /**
+   * A dry run of `hosts`, locked and checked: each planned host's activation against a scratch
+   * root on it. Not a host the store does not know (its plan would be made again over what it
+   * runs); hosts with nothing planned already have their outcome.
+   */
+  async dryRun(hosts: readonly string[]): Promise<void> {
+    const { deployer, settings, signal } = this.run;
+    const plans = this.target.plan.hosts.filter((plan) => hosts.includes(plan.host));
+    const outcomes = await pool(plans, settings.parallel, async (plan): Promise<HostOutcome> => {
+      if (this.unrecorded.has(plan.host) || signal.aborted) {
+        await deployer.release(plan.host);
+        return signal.aborted ? skipped(plan.host, 'not started: the run was interrupted') : { host: plan.host, status: 'unchanged', problems: [], activation: null };
+      }
+      const desired = this.target.desired.get(plan.host)!;
+      const work = { plan, deployed: this.deployed.get(plan.host), desired, content: this.target.content, settleMs: settings.settleMs };
+      return deployer.dryRun(work, hostState(desired));
+    });
+    for (const outcome of outcomes) this.outcomes.set(outcome.host, outcome);
   }
 
   /**
@@ -356,11 +379,16 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
   if (initial.plan.rollout?.locking !== 'per-stage') {
     // Lock and check every host before anything changes anywhere.
     const problems = await flow.prepare(hosts);
-    if (problems.size > 0 || settings.dryRun || signal.aborted) {
+    if (problems.size > 0 || signal.aborted) {
       const wasDeclined = declined(problems);
       await refuse(hosts, wasDeclined ? new Map<string, string[]>() : problems);
       await deployer.releaseAll();
       return result({ declined: wasDeclined });
+    }
+    if (settings.dryRun) {
+      await flow.dryRun(hosts);
+      await deployer.releaseAll();
+      return result();
     }
     const stages = flow.target.plan.rollout?.stages ?? [{ kind: 'batch' as const, hosts: flow.target.plan.hosts.map((h) => h.host) }];
     for (const [index, stage] of stages.entries()) await flow.runStage(stage.hosts, index, stage.kind);
@@ -372,7 +400,11 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
         continue;
       }
       const problems = await flow.prepare(stage.hosts);
-      if (problems.size > 0 || settings.dryRun || signal.aborted) {
+      if (problems.size === 0 && settings.dryRun && !signal.aborted) {
+        await flow.dryRun(stage.hosts);
+        continue;
+      }
+      if (problems.size > 0 || signal.aborted) {
         const wasDeclined = declined(problems);
         await refuse(stage.hosts, wasDeclined ? new Map<string, string[]>() : problems);
         if (wasDeclined) return result({ declined: true });
@@ -386,7 +418,7 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
 
   const target = flow.target;
   const outcomes = ordered();
-  if (nothingChanged(outcomes)) return result();
+  if (settings.dryRun || nothingChanged(outcomes)) return result();
   const attempt = attemptFromPlan(target.plan, target.desired, target.sourceDir, {
     ref: run.ref,
     author: run.author,

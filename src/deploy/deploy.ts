@@ -5,14 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import { OperationError } from '../errors.js';
 import type { HostPlan } from '../plan/types.js';
-import type { HostSnapshot } from '../tree/types.js';
+import type { AppSnapshot, HostSnapshot } from '../tree/types.js';
 import { TransportError, type Connection } from '../transport/connection.js';
 import type { Target } from '../transport/targets.js';
 import { linkTargets } from './assess.js';
-import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type UnitFile } from './protocol.js';
+import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type StepOutcome, type UnitFile } from './protocol.js';
 import { revisionFromExport, type HostRevision } from './revisions.js';
 import { ActivationRefused, HostSession, NotStarted, type SessionTimings } from './session.js';
-import { activationArchive, activationSteps, hostState, type HostState } from './steps.js';
+import { activationArchive, activationSteps, describeStep, hostState, type HostState } from './steps.js';
 
 export type HostPhase =
   | 'connecting'
@@ -236,13 +236,7 @@ export class Deployer {
     const id = activationId();
     let started = false;
     try {
-      const facts = held.session.facts;
-      const onHost = new Set([...facts.current, ...facts.previous].map(([app, rev]) => `${app}/${rev}`));
-      // A revision edited by hand is sent again: staging replaces it with the verified copy.
-      const restage = new Set(work.plan.overwrite?.apps ?? []);
-      const toStage = work.plan.apps
-        .filter((app) => app.action !== 'remove' && app.newRev && (!onHost.has(`${app.app}/${app.newRev}`) || restage.has(app.app)))
-        .map((app) => work.desired.apps.get(app.app)!);
+      const toStage = revisionsToStage(work, held.session.facts);
       if (toStage.length > 0) observer.phase(host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
       const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs });
       const input = await activationArchive(steps, record, toStage, (app, path) => work.content(host, app, path));
@@ -266,11 +260,17 @@ export class Deployer {
         observer.phase(host, 'failed', problem);
         return { host, status: 'failed', problems: [problem], activation: null, unchanged: true };
       }
+      report = { ...report, steps: report.steps?.map((step) => ({ ...step, text: describeStep(steps[step.n - 1] ?? step.op) })) };
       observer.activated(host, report);
       if (report.recovered !== null) observer.notice(host, recoveredNotice(id, report.recovered, report.result));
       if (report.result === 'ok') {
         observer.phase(host, 'done');
         return { host, status: 'deployed', problems: [], activation: report };
+      }
+      // A validate command said no before anything changed (and the host removed what it staged).
+      if (report.result === 'refused') {
+        observer.phase(host, 'refused', report.errors.join('; '));
+        return { host, status: 'refused', problems: [...report.errors], activation: report, unchanged: true };
       }
       observer.phase(host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
       return { host, status: report.result, problems: [...report.errors], activation: report };
@@ -279,6 +279,47 @@ export class Deployer {
       const problem = nothing && !(error instanceof ActivationRefused) ? `${message(error)}; nothing changed on ${host}` : message(error);
       observer.phase(host, 'failed', problem);
       return { host, status: 'failed', problems: [problem], activation: null, ...(nothing ? { unchanged: true } : {}) };
+    } finally {
+      this.held.delete(host);
+      await held.session.connection.close().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Tries `work` on its locked host against a scratch root (deploy --dry-run): the host stages
+   * the revisions there and runs the activation's steps, links and adoption against copies of
+   * what it has at each target, validate commands for real, systemctl not at all; then removes
+   * it. Nothing else changes on the host. `unchanged` when every step went through, `refused`
+   * when a step failed as it would in a deploy. The host's lock ends with it.
+   */
+  async dryRun(work: HostWork, record: HostState): Promise<HostOutcome> {
+    const { observer } = this.options;
+    const host = work.plan.host;
+    const held = this.held.get(host);
+    if (!held) return { host, status: 'failed', problems: [`${host} is not locked`], activation: null };
+    try {
+      const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs });
+      const input = await activationArchive(steps, record, revisionsToStage(work, held.session.facts), (app, path) => work.content(host, app, path));
+      observer.phase(host, 'activating', 'dry run in a scratch root');
+      const sent = await held.session.dryRun(activationId(), input, {
+        timeoutSeconds: this.options.activationTimeoutSeconds,
+        deadline: Date.now() + this.timings.agentWaitSeconds * 1000 + ANSWER_MS,
+      });
+      // Every step sent, with what became of it: the ones after a failure did not run.
+      const ran = new Map((sent.steps ?? []).map((step) => [step.n, step]));
+      const report = { ...sent, steps: steps.map((line, i): StepOutcome => ({ n: i + 1, op: line.split('\t')[0], status: ran.get(i + 1)?.status ?? 'not run', text: describeStep(line) })) };
+      observer.activated(host, report);
+      if (report.result === 'ok') {
+        observer.phase(host, 'done');
+        return { host, status: 'unchanged', problems: [], activation: report };
+      }
+      const status = report.result === 'failed' ? 'failed' : 'refused';
+      observer.phase(host, status, report.errors.join('; '));
+      return { host, status, problems: [...report.errors], activation: report, unchanged: true };
+    } catch (error) {
+      const problem = `the dry run did not finish: ${message(error)}; nothing changed on ${host}`;
+      observer.phase(host, 'failed', problem);
+      return { host, status: 'failed', problems: [problem], activation: null, unchanged: true };
     } finally {
       this.held.delete(host);
       await held.session.connection.close().catch(() => undefined);
@@ -319,6 +360,16 @@ export class Deployer {
         `the outcome is unknown: the next deploy, or 'deptool sync --limit ${host}', learns it from the host`,
     );
   }
+}
+
+/** The revisions to send along with the steps: those the host has as neither current nor previous, and those edited by hand there. */
+function revisionsToStage(work: HostWork, facts: SessionFacts): AppSnapshot[] {
+  const onHost = new Set([...facts.current, ...facts.previous].map(([app, rev]) => `${app}/${rev}`));
+  // A revision edited by hand is sent again: staging replaces it with the verified copy.
+  const restage = new Set(work.plan.overwrite?.apps ?? []);
+  return work.plan.apps
+    .filter((app) => app.action !== 'remove' && app.newRev && (!onHost.has(`${app.app}/${app.newRev}`) || restage.has(app.app)))
+    .map((app) => work.desired.apps.get(app.app)!);
 }
 
 /** What the operator is told about an activation the host undid because it never finished. */

@@ -88,6 +88,11 @@ export function activateRequest(id: string, timeoutSeconds: number, keepActivati
   return requestLine('activate', id, String(timeoutSeconds), String(keepActivations));
 }
 
+/** Runs the activation against a scratch root on the host (deploy --dry-run); its input follows the line. */
+export function dryRunRequest(id: string, timeoutSeconds: number): string {
+  return requestLine('dry-run', id, String(timeoutSeconds));
+}
+
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */
 export function withSession(invocation: AgentInvocation, token: string, command: string, ...args: string[]): string[] {
   return agentCommand(invocation, command, '--session', token, ...args);
@@ -387,7 +392,8 @@ export function parseCheck(lines: readonly string[]): CheckReport {
   return { modified, extra, broken, links, permissions };
 }
 
-export type ActivationResult = 'ok' | 'rolled-back' | 'failed';
+/** `refused`: a validate step failed before any step changed anything, and nothing did. */
+export type ActivationResult = 'ok' | 'rolled-back' | 'failed' | 'refused';
 
 export interface UnitState {
   readonly unit: string;
@@ -412,12 +418,42 @@ export interface ActivationReport {
   readonly rolledBack: boolean;
   /** Who undid an activation that never finished (its unit killed, the host powered off); null when it ran to its end. */
   readonly recovered: 'session' | 'boot' | null;
+  /** Each step the log names, in order; `text` is its op until the driver describes the step it sent. */
+  readonly steps?: readonly StepOutcome[];
+  /** The last lines of output of each failed validate step. */
+  readonly outputs?: readonly { readonly step: number; readonly text: string }[];
+  /** The scratch root of a dry run (removed when its session ends); absent for an activation. */
+  readonly scratch?: string;
 }
 
-/** The units' `systemctl status` after an activation, under the host's name, as the tutorial shows them; empty without any. */
+export interface StepOutcome {
+  /** Its number, from 1, in the steps sent. */
+  readonly n: number;
+  readonly op: string;
+  /** `skipped`: a systemd step in a sandbox or a dry run; `not run`: after a step that failed (the driver knows those). */
+  readonly status: 'ok' | 'failed' | 'skipped' | 'not run';
+  readonly text: string;
+}
+
+/**
+ * What an activation shows under the host's name: a dry run's steps, the output of a validate
+ * command that failed, and the units' `systemctl status` as the tutorial shows them; empty
+ * without any.
+ */
 export function statusBlock(host: string, report: ActivationReport): string {
-  if (report.statuses.length === 0) return '';
-  return `${host}:\n${report.statuses.map((s) => s.text.replace(/\n*$/, '\n')).join('\n')}\n`;
+  const parts: string[] = [];
+  if (report.scratch !== undefined) {
+    const steps = (report.steps ?? []).map((step) => `    ${step.status.padEnd(8)} ${step.text}\n`).join('');
+    parts.push(`dry run against a scratch root on the host (${report.scratch}, removed afterwards; systemctl not run):\n${steps}`);
+  }
+  for (const output of report.outputs ?? []) {
+    const step = report.steps?.find((s) => s.n === output.step)?.text ?? `step ${output.step}`;
+    const text = output.text.replace(/\n*$/, '');
+    parts.push(text === '' ? `${step} failed without output\n` : `${step} failed; its last lines of output:\n${text.replace(/^/gm, '    ')}\n`);
+  }
+  if (parts.length === 0 && report.statuses.length === 0) return '';
+  parts.push(...report.statuses.map((s) => s.text.replace(/\n*$/, '\n')));
+  return `${host}:\n${parts.join('\n')}\n`;
 }
 
 /** What the activation log says as it is read, for live progress. */
@@ -440,6 +476,9 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
   const units: UnitState[] = [];
   const rollbackUnits: UnitState[] = [];
   const statuses: { unit: string; text: string }[] = [];
+  const steps: StepOutcome[] = [];
+  const outputs: { step: number; text: string }[] = [];
+  let scratch: string | undefined;
   let rolledBack = false;
   let recovered: ActivationReport['recovered'] = null;
   for (;;) {
@@ -463,8 +502,18 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
       const cut = rest.lastIndexOf(' ');
       const text = await reader.bytes(Number(rest.slice(cut + 1)), deadline, `the status of ${rest.slice(0, cut)}`);
       statuses.push({ unit: rest.slice(0, cut), text: text.toString('utf8') });
-    } else if (kind === 'result' && (rest === 'ok' || rest === 'rolled-back' || rest === 'failed')) {
-      return { result: rest, errors, warnings, units: latest(units), rollbackUnits: latest(rollbackUnits), statuses, rolledBack, recovered };
+    } else if (kind === 'step') {
+      const [n = '', op = '', status = ''] = rest.split(' ');
+      if (status === 'ok' || status === 'failed' || status === 'skipped') steps.push({ n: Number(n), op, status, text: op });
+    } else if (kind === 'output') {
+      const [step = '', count = ''] = rest.split(' ');
+      const text = await reader.bytes(Number(count), deadline, `the output of step ${step}`);
+      outputs.push({ step: Number(step), text: text.toString('utf8') });
+    } else if (kind === 'dry-run') {
+      scratch = rest;
+    } else if (kind === 'result' && (rest === 'ok' || rest === 'rolled-back' || rest === 'failed' || rest === 'refused')) {
+      const extra = { steps, outputs, ...(scratch === undefined ? {} : { scratch }) };
+      return { result: rest, errors, warnings, units: latest(units), rollbackUnits: latest(rollbackUnits), statuses, rolledBack, recovered, ...extra };
     }
   }
 }

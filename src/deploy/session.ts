@@ -11,6 +11,7 @@ import {
   NoResult,
   ReadTimeout,
   activateRequest,
+  dryRunRequest,
   exportRequest,
   installCommand,
   linksRequest,
@@ -163,14 +164,37 @@ export class HostSession {
       if (error instanceof TransportError && !this.channel.inputDone()) {
         throw new NotStarted("the connection was lost while the activation's input was being sent");
       }
-      if (!this.reader.finished) throw error;
-      // The agent refused the request before the activation started: it says why (`error`
-      // lines on stdout for a refusal, stderr for a usage error) and exits.
-      const status = await this.channel.exited;
-      if (status.code === AGENT_EXIT.ok) throw error;
-      const said = [...(error instanceof NoResult ? error.errors : []), Buffer.concat(this.stderr).toString('utf8').trim()].filter((s) => s !== '').join('; ');
-      throw new ActivationRefused(`the activation was refused before it started (exit ${status.code}): ${said}`);
+      return this.refusal(error);
     }
+  }
+
+  /**
+   * Runs the activation against a scratch root on the host (docs/agent-protocol.md, `dry-run`),
+   * on the session's channel: nothing outside the scratch root changes, and the agent removes
+   * it before the session ends, which this waits for.
+   */
+  async dryRun(id: string, input: Buffer, options: { readonly timeoutSeconds: number; readonly deadline: number }): Promise<ActivationReport> {
+    this.channel.write(Buffer.concat([Buffer.from(dryRunRequest(id, options.timeoutSeconds)), input]));
+    this.channel.end();
+    let report: ActivationReport;
+    try {
+      report = await readActivation(this.reader, options.deadline);
+    } catch (error) {
+      return this.refusal(error);
+    }
+    const status = await this.channel.exited;
+    if (status.code !== AGENT_EXIT.ok) throw hostFailure(this.invocation, 'the dry run ended badly', status.code, Buffer.concat(this.stderr));
+    return report;
+  }
+
+  /** Why an activation's output ended without a result: the agent refused the request before it started, or `error` as it is. */
+  private async refusal(error: unknown): Promise<never> {
+    if (!this.reader.finished) throw error;
+    // The agent says why (`error` lines on stdout for a refusal, stderr for a usage error) and exits.
+    const status = await this.channel.exited;
+    if (status.code === AGENT_EXIT.ok) throw error;
+    const said = [...(error instanceof NoResult ? error.errors : []), Buffer.concat(this.stderr).toString('utf8').trim()].filter((s) => s !== '').join('; ');
+    throw new ActivationRefused(`the activation was refused before it started (exit ${status.code}): ${said}`);
   }
 
   /** The outcome of activation `id` (waiting for it to end), or null when the host never started it. */

@@ -65,13 +65,17 @@ function reenableUnits(plan: HostPlan): { keep: string[]; reset: string[] } {
   return { keep, reset };
 }
 
+/** How long one validate command may run on the host; then it is stopped and the host refuses the change. */
+export const VALIDATE_SECONDS = 60;
+
 export interface StepOptions {
   /** Milliseconds every affected unit must stay healthy. */
   readonly settleMs: number;
 }
 
 /**
- * Activation steps for one host. Units going away are stopped before anything
+ * Activation steps for one host. The new revisions' validate commands run first: a failure
+ * refuses the host with nothing changed. Units going away are stopped before anything
  * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
  * units that stay enabled are enabled again (reenable); then enable, restart and
  * verify; removed apps go last, once nothing uses them.
@@ -81,6 +85,11 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
   const oldApp = (name: string) => deployed?.apps.get(name);
   const newApp = (name: string) => desired.apps.get(name);
 
+  for (const app of plan.apps) {
+    const snapshot = newApp(app.app);
+    if (app.action === 'remove' || !app.newRev || !snapshot) continue;
+    for (const command of snapshot.manifest.validate) steps.push(['validate', app.app, app.newRev, String(VALIDATE_SECONDS), ...command]);
+  }
   for (const app of plan.apps) for (const unit of app.units.disable) steps.push(['disable', unit]);
   for (const app of plan.apps) if (app.action !== 'remove' && app.newRev) steps.push(['flip', app.app, app.newRev]);
 
@@ -127,6 +136,33 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
   for (const app of plan.apps) if (app.action === 'remove' && oldApp(app.app) && !newApp(app.app)) steps.push(['remove-app', app.app]);
   steps.push(['state']);
   return steps.map((fields) => fields.join('\t'));
+}
+
+/** One step line as the operator reads it (a dry run lists them): `link /etc/x -> /var/lib/...`. */
+export function describeStep(line: string): string {
+  const [op = '', ...args] = line.split('\t');
+  switch (op) {
+    case 'validate':
+      return `validate ${args[0]}: ${args.slice(3).join(' ')}`;
+    case 'flip':
+      return `flip ${args[0]} to ${args[1]}`;
+    case 'remove-app':
+      return `remove ${args[0]}`;
+    case 'link':
+      return `link ${args[0]} -> ${args[1]}${args[2] === 'replace' ? ', replacing what is there' : ''}`;
+    case 'sysusers':
+      return 'systemd-sysusers';
+    case 'perms':
+      return `owners of ${args[0]} ${args[1]}`;
+    case 'reenable':
+      return `reenable ${args.slice(1).join(' ')}`;
+    case 'verify':
+      return `verify ${args.slice(1).join(' ')}`;
+    case 'state':
+      return 'write state.json';
+    default:
+      return [op, ...args].join(' ');
+  }
 }
 
 type AddEntry = (name: string, content: Buffer, mode: number) => Promise<void>;

@@ -97,7 +97,48 @@ export function parseManifest(text: string, displayPath: string, appFiles: Reado
     }
     permissions.push(rule);
   }
-  return { manifest: { unitsEnabled, symlinks, permissions }, issues, targetPositions };
+
+  const validate: string[][] = [];
+  const validateNode = member(root, 'validate');
+  for (const [i, command] of (validateNode?.type === 'array' ? (validateNode.children ?? []) : []).entries()) {
+    if (command.type !== 'array') continue;
+    const problems = commandIssues(command, childPath('validate', i));
+    issues.push(...problems.map(([node, problem]) => source.issue(node, problem)));
+    if (problems.length === 0) validate.push((command.children ?? []).map((arg) => arg.value as string));
+  }
+  return { manifest: { unitsEnabled, symlinks, permissions, validate }, issues, targetPositions };
+}
+
+/**
+ * What is wrong with one `validate` command (its types were checked by the schema). The host
+ * runs it as root without a shell, each argument one tab-separated field of an activation step:
+ * so the program is an absolute path, and no argument is empty or holds a tab, newline or
+ * other control character.
+ */
+function commandIssues(command: Node, where: string): Array<[Node, Problem]> {
+  const args = command.children ?? [];
+  if (args.length === 0) {
+    return [[command, { message: `\`${where}\` is an empty command`, hint: 'Give the program\'s absolute path and its arguments, e.g. ["/usr/sbin/nginx", "-t", "-c", "{rev}/nginx.conf"], or remove it.' }]];
+  }
+  const found: Array<[Node, Problem]> = [];
+  for (const [j, arg] of args.entries()) {
+    if (arg.type !== 'string') continue;
+    const text = arg.value as string;
+    const name = `\`${childPath(where, j)}\``;
+    if (text === '') found.push([arg, { message: `${name} is an empty argument`, hint: 'Remove it: deptool cannot pass an empty argument to the host.' }]);
+    else if (hasControlCharacter(text)) {
+      found.push([arg, { message: `${name} contains a control character (a tab, a newline, ...)`, hint: 'Remove it: each argument goes to the host as one field of a tab-separated line.' }]);
+    } else if (j === 0 && !text.startsWith('/')) {
+      found.push([
+        arg,
+        {
+          message: `${name} ${JSON.stringify(text)} is not an absolute path`,
+          hint: 'Commands run without a shell or a PATH search: give the program\'s absolute path, e.g. "/usr/sbin/nginx". To run a script the app ships, write ["/bin/sh", "{rev}/check.sh"].',
+        },
+      ]);
+    } else if (j === 0 && normalise(text) !== text) found.push([arg, { message: `${name} ${JSON.stringify(text)} is not normalised`, hint: `Write it as ${JSON.stringify(normalise(text))}.` }]);
+  }
+  return found;
 }
 
 function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
@@ -125,6 +166,7 @@ function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
           },
         },
       },
+      validate: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
     },
   };
 }

@@ -29,9 +29,14 @@ export interface Manifest {
   readonly symlinks: ReadonlyMap<string, string>;
   /** In the order written: a later rule overrides an earlier one key by key. */
   readonly permissions: readonly PermissionRule[];
+  /**
+   * Commands run on the host against a new revision before anything changes (`validate`):
+   * argv arrays, the first element an absolute path; `{rev}` in an argument is the revision's directory.
+   */
+  readonly validate: readonly (readonly string[])[];
 }
 
-export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map(), permissions: [] };
+export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map(), permissions: [], validate: [] };
 
 export interface AppSnapshot {
   readonly name: string;

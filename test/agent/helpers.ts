@@ -132,10 +132,12 @@ export function activationTar(steps: readonly Step[], state = '{}\n'): Buffer {
 // --- output -------------------------------------------------------------------------------------
 
 export interface ActivationOutput {
-  /** Every line but the status blocks and the result. */
+  /** Every line but the status and output blocks and the result. */
   readonly lines: string[];
   /** `systemctl status` text per unit, in the order logged (a unit may appear twice). */
   readonly statuses: { unit: string; text: string }[];
+  /** The output of each failed validate step, by step number. */
+  readonly outputs: { step: number; text: string }[];
   readonly result: string | undefined;
 }
 
@@ -146,6 +148,7 @@ export interface ActivationOutput {
 export function parseActivation(stdout: Buffer): ActivationOutput {
   const lines: string[] = [];
   const statuses: { unit: string; text: string }[] = [];
+  const outputs: { step: number; text: string }[] = [];
   let result: string | undefined;
   let at = 0;
   while (at < stdout.length) {
@@ -153,9 +156,14 @@ export function parseActivation(stdout: Buffer): ActivationOutput {
     const line = stdout.subarray(at, end === -1 ? stdout.length : end).toString('utf8');
     at = end === -1 ? stdout.length : end + 1;
     const status = /^status (\S+) (\d+)$/.exec(line);
+    const output = /^output (\d+) (\d+)$/.exec(line);
     if (status) {
       const length = Number(status[2]);
       statuses.push({ unit: status[1], text: stdout.subarray(at, at + length).toString('utf8') });
+      at += length;
+    } else if (output) {
+      const length = Number(output[2]);
+      outputs.push({ step: Number(output[1]), text: stdout.subarray(at, at + length).toString('utf8') });
       at += length;
     } else if (line.startsWith('result ')) {
       result = line.slice('result '.length);
@@ -163,7 +171,7 @@ export function parseActivation(stdout: Buffer): ActivationOutput {
       lines.push(line);
     }
   }
-  return { lines, statuses, result };
+  return { lines, statuses, outputs, result };
 }
 
 export interface SessionFacts {

@@ -731,3 +731,212 @@ test('every shellcheck exception in the agent says why', () => {
       if (line.includes('shellcheck disable')) assert.match(line, /disable=\S+\s+#\s*\S/, `line ${index + 1} disables a check without a reason`);
     });
 });
+
+// --- validate and dry run ---
+
+/** The activation input as the driver sends it: revisions to stage first, the steps, the state.json. */
+function activationInput(steps: readonly Step[], revisions: readonly Revision[] = [], state = '{"new":true}\n'): Buffer {
+  return tar([
+    ...revisions.flatMap(revisionEntries).map((entry) => ({ ...entry, path: `revisions/${entry.path}` })),
+    { path: 'steps', content: steps.map((step) => `${step.join('\t')}\n`).join('') },
+    { path: 'state.json', content: state },
+  ]);
+}
+
+/** Sends one request and its input on a session's stdin (which ends it) and parses what it prints until it exits. */
+async function request(session: Session, line: string, input: Buffer): Promise<{ code: number | null; log: ReturnType<typeof parseActivation> }> {
+  const out: Buffer[] = [];
+  session.child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  const closed = new Promise<number | null>((resolve) => session.child.once('close', resolve));
+  session.child.stdin.end(Buffer.concat([Buffer.from(`${line}\n`), input]));
+  const code = await closed;
+  return { code, log: parseActivation(Buffer.concat(out)) };
+}
+
+/** Every path under `root` with what it is (a link's value, a file's mode and content, a dir's mode), but the session's own files. */
+function treeOf(root: string, dir = ''): string[] {
+  const entries: string[] = [];
+  for (const name of readdirSync(join(root, dir)).sort()) {
+    const path = dir === '' ? name : `${dir}/${name}`;
+    if (['var/lib/deptool/lock', 'var/lib/deptool/lock.holder', 'var/lib/deptool/scratch'].includes(path)) continue;
+    const stat = lstatSync(join(root, path));
+    const mode = (stat.mode & 0o7777).toString(8);
+    if (stat.isSymbolicLink()) entries.push(`${path} -> ${readlinkSync(join(root, path))}`);
+    else if (stat.isDirectory()) entries.push(`${path}/ ${mode}`, ...treeOf(root, path));
+    else entries.push(`${path} ${mode} ${readFileSync(join(root, path), 'utf8')}`);
+  }
+  return entries;
+}
+
+const tmpfilesLink = ['link', '/etc/tmpfiles.d/caddy.conf', '/var/lib/deptool/apps/caddy/current/tmpfiles.conf', 'adopt'];
+
+test('validate steps run on the staged revision before anything changes: {rev} is its directory, anywhere in an argument', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  const seen = join(box.root, 'seen');
+  const record = ['validate', 'caddy', v2.rev, 10, '/bin/sh', '-c', 'printf "%s\\n" "$@" > "$0"; readlink "$1/../current" >> "$0"', seen, '{rev}', 'x={rev}/Caddyfile,{rev}'];
+  const check = ['validate', 'caddy', v2.rev, 10, '/bin/grep', '-q', '8080', '{rev}/Caddyfile'];
+  const result = await box.agent.command(box.session, 'activate', ['a2', 60, 5], activationInput([record, check, ['flip', 'caddy', v2.rev], ['state']], [v2]));
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const log = parseActivation(result.raw);
+  assert.deepEqual(log.lines, [`staged caddy ${v2.rev}`, 'step 1 validate ok', 'step 2 validate ok', 'step 3 flip ok', 'step 4 state ok']);
+  assert.equal(log.result, 'ok');
+  const dir = `${box.root}/${APPS}/caddy/${v2.rev}`;
+  assert.equal(readFileSync(seen, 'utf8'), `${dir}\nx=${dir}/Caddyfile,${dir}\n${v1.rev}\n`, 'the arguments, and current still on the old revision');
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v2.rev);
+});
+
+test('a failing validate step refuses the activation with its last 20 lines of output: nothing changed, the staged revision is gone', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1, [tmpfilesLink]);
+  const before = treeOf(box.root).filter((entry) => !entry.startsWith('var/lib/deptool/activations'));
+  const noisy = 'i=0; while [ $i -lt 30 ]; do i=$((i + 1)); echo "line $i"; done; echo "bad directive in $0/Caddyfile" >&2; exit 3';
+  const steps: Step[] = [['validate', 'caddy', v2.rev, 10, '/bin/sh', '-c', noisy, '{rev}'], ['flip', 'caddy', v2.rev], tmpfilesLink, ['state']];
+  const result = await box.agent.command(box.session, 'activate', ['a2', 60, 5], activationInput(steps, [v2]));
+  assert.equal(result.code, 0, result.stdout + result.stderr);
+  const log = parseActivation(result.raw);
+  assert.deepEqual(log.lines, [`staged caddy ${v2.rev}`, 'step 1 validate failed', `error validate caddy: /bin/sh -c ${noisy} {rev} exited with status 3`]);
+  assert.equal(log.result, 'refused');
+  const lines = Array.from({ length: 19 }, (_, i) => `line ${i + 12}\n`).join('');
+  assert.deepEqual(log.outputs, [{ step: 1, text: `${lines}bad directive in ${box.root}/${APPS}/caddy/${v2.rev}/Caddyfile\n` }]);
+  assert.deepEqual(treeOf(box.root).filter((entry) => !entry.startsWith('var/lib/deptool/activations')), before, 'the revision dirs, links and state.json are as they were');
+
+  await box.session.close();
+  const next = await box.agent.session('next');
+  t.after(() => next.close());
+  assert.ok(next.facts.lines.includes('activation a2 refused'), next.facts.lines.join('\n'));
+});
+
+test('a validate command is stopped at its time limit, and one that cannot run says so', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  const slow = await box.activate('a2', [['validate', 'caddy', v1.rev, 1, '/bin/sleep', '30'], ['state']]);
+  assert.equal(slow.log.result, 'refused');
+  assert.ok(slow.log.lines.includes('error validate caddy: /bin/sleep 30 did not finish within 1 s'), slow.stdout);
+  const missing = await box.activate('a3', [['validate', 'caddy', v1.rev, 5, '/nonexistent/check'], ['state']]);
+  assert.equal(missing.log.result, 'refused');
+  assert.ok(missing.log.lines.includes('error validate caddy: /nonexistent/check could not be run (exit status 127)'), missing.stdout);
+  assert.match(missing.log.outputs[0]?.text ?? '', /nonexistent\/check/);
+  assert.equal(readFileSync(box.at('var/lib/deptool/state.json'), 'utf8'), '{}\n');
+});
+
+test('a validate step after a change fails like any step: the activation rolls back', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  assert.equal((await box.stage(v2)).code, 0);
+  const result = await box.activate('a2', [['flip', 'caddy', v2.rev], ['validate', 'caddy', v2.rev, 5, '/bin/false'], ['state']]);
+  assert.equal(result.log.result, 'rolled-back', result.stdout);
+  assert.equal(link(box.at(`${APPS}/caddy/current`)), v1.rev);
+});
+
+test('activate refuses malformed validate steps before changing anything', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  const bad: [Step, string][] = [
+    [['validate', 'caddy', v1.rev, 10, 'nginx', '-t'], 'the program must be a normalised absolute path'],
+    [['validate', 'caddy', v1.rev, 10, '/usr/sbin/../sbin/nginx'], 'the program must be a normalised absolute path'],
+    [['validate', 'caddy', 'HEAD', 10, '/bin/true'], 'bad app or revision'],
+    [['validate', 'caddy', v1.rev, 0, '/bin/true'], 'the time limit must be whole seconds'],
+    [['validate', 'caddy', v1.rev, 'soon', '/bin/true'], 'the time limit must be whole seconds'],
+    [['validate', 'caddy', v1.rev, 10, '/bin/echo', 'a\u001bb'], 'an argument holds a control character'],
+    [['validate', 'caddy', v1.rev, 10], 'unknown step or wrong number of fields'],
+  ];
+  for (const [step, why] of bad) {
+    const result = await box.agent.command(box.session, 'activate', ['bad', 60, 5], activationTar([step]));
+    assert.equal(result.code, 3, why);
+    assert.equal(result.stdout, `error step 1 (validate): ${why}\n`);
+  }
+});
+
+test('a dry run stages, links, adopts and validates in a scratch root, logs every step, and leaves the host as it was', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1, [tmpfilesLink]);
+  mkdirSync(box.at('etc/caddy'));
+  writeFileSync(box.at('etc/caddy/Caddyfile'), 'localhost:8080\n');
+  const before = treeOf(box.root);
+  const seen = join(await tempDir(t), 'seen');
+  const steps: Step[] = [
+    ['validate', 'caddy', v2.rev, 10, '/bin/sh', '-c', 'echo "$1" > "$0"; test -f "$1/Caddyfile"', seen, '{rev}'],
+    ['flip', 'caddy', v2.rev],
+    tmpfilesLink,
+    ['link', '/etc/caddy/Caddyfile', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt'],
+    ['link', '/etc/systemd/system/caddy.service', '/var/lib/deptool/apps/caddy/current/systemd/caddy.service', 'no-adopt'],
+    ['daemon-reload'],
+    ['restart', 'caddy.service'],
+    ['verify', 0, 'caddy.service'],
+    ['state'],
+  ];
+  const { code, log } = await request(box.session, 'dry-run\td1\t60', activationInput(steps, [v2]));
+  assert.equal(code, 0);
+  assert.deepEqual(log.lines, [
+    'dry-run /var/lib/deptool/dryrun/d1',
+    `staged caddy ${v2.rev}`,
+    'step 1 validate ok',
+    'step 2 flip ok',
+    'step 3 link ok',
+    'step 4 link ok',
+    'step 5 link ok',
+    'step 6 daemon-reload skipped',
+    'step 7 restart skipped',
+    'unit caddy.service skipped',
+    'step 8 verify skipped',
+    'step 9 state ok',
+  ]);
+  assert.equal(log.result, 'ok');
+  assert.equal(readFileSync(seen, 'utf8'), `${box.root}/var/lib/deptool/dryrun/d1/${APPS}/caddy/${v2.rev}\n`, 'validate ran on the scratch root\'s revision');
+  assert.deepEqual(treeOf(box.root), before, 'nothing outside the scratch root changed, and the scratch root is gone');
+  assert.ok(lstatSync(box.at('etc/caddy/Caddyfile')).isFile(), 'the identical file the deploy would adopt is still the host\'s');
+});
+
+test('a dry run reports an adoption conflict with a file on the host as a deploy would, and leaves the file alone', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1);
+  mkdirSync(box.at('etc/tmpfiles.d'));
+  writeFileSync(box.at('etc/tmpfiles.d/caddy.conf'), 'mine\n', { mode: 0o600 });
+  symlinkSync('/usr/share/foreign', box.at('etc/foreign'));
+  const before = treeOf(box.root);
+  const { code, log } = await request(box.session, 'dry-run\td1\t60', activationInput([['flip', 'caddy', v2.rev], tmpfilesLink, ['state']], [v2]));
+  assert.equal(code, 0);
+  assert.deepEqual(log.lines.slice(2), [
+    'step 1 flip ok',
+    'step 2 link failed',
+    'error /etc/tmpfiles.d/caddy.conf exists with different content; move it away, or make it identical to adopt it',
+    'rollback begin',
+    'rollback end',
+  ]);
+  assert.equal(log.result, 'rolled-back');
+  assert.deepEqual(treeOf(box.root), before);
+
+  const again = await box.agent.session('again');
+  const foreign = await request(again, 'dry-run\td2\t60', activationInput([['link', '/etc/foreign', '/var/lib/deptool/apps/caddy/current/Caddyfile', 'adopt']]));
+  assert.ok(foreign.log.lines.includes('error /etc/foreign is a symlink to /usr/share/foreign, not into /var/lib/deptool; remove it to let deptool manage it'), foreign.log.lines.join('\n'));
+  assert.deepEqual(treeOf(box.root), before);
+});
+
+test('a dry run uses the revisions the host has, and a failing validate is refused with its output', async (t) => {
+  const box = await sandbox(t);
+  await deploy(box, 'a1', v1, [tmpfilesLink]);
+  await deploy(box, 'a2', v2);
+  const before = treeOf(box.root);
+  const back = await request(box.session, 'dry-run\td1\t60', activationInput([['validate', 'caddy', v1.rev, 5, '/bin/grep', '-q', ':80$', '{rev}/Caddyfile'], ['flip', 'caddy', v1.rev], tmpfilesLink, ['state']]));
+  assert.deepEqual(back.log.lines.slice(1), ['step 1 validate ok', 'step 2 flip ok', 'step 3 link ok', 'step 4 state ok']);
+  assert.equal(back.log.result, 'ok');
+  assert.deepEqual(treeOf(box.root), before);
+
+  const again = await box.agent.session('again');
+  const v4 = revision('caddy', { Caddyfile: 'broken\n' });
+  const refused = await request(again, 'dry-run\td2\t60', activationInput([['validate', 'caddy', v4.rev, 5, '/bin/sh', '-c', 'echo "$0: unknown directive"; exit 1', '{rev}/Caddyfile'], ['flip', 'caddy', v4.rev], ['state']], [v4]));
+  assert.deepEqual(refused.log.lines.slice(1), [`staged caddy ${v4.rev}`, 'step 1 validate failed', 'error validate caddy: /bin/sh -c echo "$0: unknown directive"; exit 1 {rev}/Caddyfile exited with status 1']);
+  assert.deepEqual(refused.log.outputs, [{ step: 1, text: `${box.root}/var/lib/deptool/dryrun/d2/${APPS}/caddy/${v4.rev}/Caddyfile: unknown directive\n` }]);
+  assert.equal(refused.log.result, 'refused');
+  assert.deepEqual(treeOf(box.root), before);
+});
+
+test('a session removes the scratch root a killed dry run left behind', async (t) => {
+  const root = await tempDir(t);
+  mkdirSync(join(root, 'var/lib/deptool/dryrun/d1/etc'), { recursive: true });
+  writeFileSync(join(root, 'var/lib/deptool/dryrun/d1/etc/x'), 'x');
+  const session = await new SandboxAgent(root).session('next');
+  assert.ok(!existsSync(join(root, 'var/lib/deptool/dryrun')));
+  await session.close();
+});

@@ -498,3 +498,96 @@ test('the links of a moved host\'s own record are asked for, so a host that move
   assert.equal(world.host('web2').links.get('/etc/caddy/main.conf'), undefined, 'the deploy unlinked what the config tree no longer has');
   assert.equal(world.host('web2').links.get('/etc/caddy/Caddyfile'), '/var/lib/deptool/apps/caddy/current/Caddyfile');
 });
+
+// --- validate and dry run ---
+
+const VALIDATED = JSON.stringify({
+  systemd: { units_enabled: ['caddy.service'] },
+  symlinks: { '/etc/caddy/Caddyfile': 'Caddyfile' },
+  validate: [['/usr/bin/caddy', 'validate', '--config', '{rev}/Caddyfile']],
+});
+
+/** What a fake host runs: its apps' links and revisions, its links, enabled units and record. */
+function hostView(world: World, name: string): string {
+  const host = world.host(name);
+  const apps = [...host.apps].map(([app, a]) => [app, a.current, a.previous, [...a.revisions.keys()].sort()]);
+  return JSON.stringify({ apps, links: [...host.links], enabled: [...host.enabled], state: host.state });
+}
+
+test('a validate command that fails refuses its host with its output, nothing changed there; the other hosts deploy and are recorded', async (t) => {
+  const { world } = await threeHosts(t, { 'web2/caddy/manifest.json': VALIDATED });
+  const old = (await world.stored('web2', 'caddy'))!.treeOid;
+  world.host('web2').failValidate = { status: 1, output: 'Error: adapting config: Caddyfile:1: unrecognized directive: two\n' };
+  const before = hostView(world, 'web2');
+  const { result } = await world.deploy();
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'deployed'], ['web2', 'refused'], ['web3', 'deployed']]);
+  const web2 = result.outcomes[1];
+  assert.deepEqual(web2.problems, ['validate caddy: /usr/bin/caddy validate --config {rev}/Caddyfile exited with status 1']);
+  assert.equal(web2.unchanged, true);
+  assert.deepEqual(web2.activation?.outputs, [{ step: 1, text: 'Error: adapting config: Caddyfile:1: unrecognized directive: two\n' }]);
+  const sent = world.host('web2').received.at(-1)!;
+  assert.deepEqual(sent.steps[0], ['validate', 'caddy', sent.staged[0].split('/')[1], '60', '/usr/bin/caddy', 'validate', '--config', '{rev}/Caddyfile']);
+  assert.equal(hostView(world, 'web2'), before, 'web2 has its revisions, links and record as before: the staged revision is gone');
+  const [attempt] = await world.log();
+  assert.equal(attempt.commit, result.commit);
+  assert.deepEqual(attempt.results.map((r) => [r.host, r.status]), [['web1', 'deployed'], ['web2', 'failed'], ['web3', 'deployed']]);
+  assert.match(attempt.results[1].detail ?? '', /^validate caddy: /);
+  assert.equal((await world.stored('web2', 'caddy'))!.treeOid, old, 'the store keeps what web2 runs');
+  assert.equal(await world.storedFile('web1', 'caddy', 'Caddyfile'), 'two');
+});
+
+test('a validate command that fails on the only changed host records nothing; one that passes deploys', async (t) => {
+  const world = await World.create(t, ['web1']);
+  await world.tree(caddy('web1', 'one'));
+  await world.deploy();
+  const tip = await world.tip();
+  await world.tree({ ...caddy('web1', 'two'), 'web1/caddy/manifest.json': VALIDATED });
+  world.host('web1').failValidate = { status: 2, output: 'bad\n' };
+  const refused = await world.deploy();
+  assert.deepEqual(refused.result.outcomes.map((o) => o.status), ['refused']);
+  assert.equal(refused.result.commit, null);
+  assert.equal(await world.tip(), tip);
+  assert.equal(world.host('web1').file('caddy', 'Caddyfile'), 'one');
+  const passed = await world.deploy();
+  assert.deepEqual(passed.result.outcomes.map((o) => o.status), ['deployed']);
+  assert.equal(world.host('web1').received.at(-1)!.steps[0][0], 'validate');
+  assert.equal(world.host('web1').file('caddy', 'Caddyfile'), 'two');
+});
+
+test('a dry run tries every host\'s activation in a scratch root, showing each step, then changes and records nothing', async (t) => {
+  const { world, before } = await threeHosts(t);
+  const views = [...world.hosts.keys()].map((name) => hostView(world, name));
+  const { result } = await world.deploy({ settings: { dryRun: true } });
+  assert.deepEqual(result.outcomes.map((o) => o.status), ['unchanged', 'unchanged', 'unchanged']);
+  assert.equal(result.commit, null);
+  assert.equal(await world.tip(), before);
+  assert.deepEqual([...world.hosts.keys()].map((name) => hostView(world, name)), views);
+  const report = result.outcomes[0].activation!;
+  assert.match(report.scratch ?? '', /^\/var\/lib\/deptool\/dryrun\/\d{14}-[0-9a-f]{6}$/);
+  const rev = world.host('web1').dryRuns[0].staged[0].split('/')[1];
+  assert.deepEqual(report.steps?.map((s) => `${s.status} ${s.text}`), [`ok flip caddy to ${rev}`, 'skipped reenable caddy.service', 'skipped restart caddy.service', 'skipped verify caddy.service', 'skipped status caddy.service', 'ok write state.json']);
+  for (const host of world.hosts.values()) {
+    assert.equal(host.dryRuns.length, 1);
+    assert.equal(host.received.length, 1, 'no activation');
+    assert.equal(host.locked, false);
+    assert.deepEqual(host.usageErrors, []);
+  }
+});
+
+test('a dry run reports an adoption conflict and a failing validate command as the deploy would meet them, and changes nothing', async (t) => {
+  const withMotd = JSON.stringify({ systemd: { units_enabled: ['caddy.service'] }, symlinks: { '/etc/caddy/Caddyfile': 'Caddyfile', '/etc/motd': 'Caddyfile' } });
+  const { world, before } = await threeHosts(t, { 'web1/caddy/manifest.json': withMotd, 'web2/caddy/manifest.json': VALIDATED });
+  world.host('web1').links.set('/etc/motd', '!');
+  world.host('web1').differentFiles.add('/etc/motd');
+  world.host('web2').failValidate = { status: 1, output: 'unrecognized directive: two\n' };
+  const views = [...world.hosts.keys()].map((name) => hostView(world, name));
+  const { result } = await world.deploy({ settings: { dryRun: true } });
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'refused'], ['web2', 'refused'], ['web3', 'unchanged']]);
+  assert.deepEqual(result.outcomes[0].problems, ['/etc/motd exists with different content; move it away, or make it identical to adopt it']);
+  assert.ok(result.outcomes[0].activation?.steps?.some((s) => s.status === 'failed' && s.text === 'link /etc/motd -> /var/lib/deptool/apps/caddy/current/Caddyfile'));
+  assert.deepEqual(result.outcomes[1].problems, ['validate caddy: /usr/bin/caddy validate --config {rev}/Caddyfile exited with status 1']);
+  assert.deepEqual(result.outcomes[1].activation?.outputs, [{ step: 1, text: 'unrecognized directive: two\n' }]);
+  assert.deepEqual([...world.hosts.keys()].map((name) => hostView(world, name)), views);
+  assert.equal(await world.tip(), before);
+  for (const host of world.hosts.values()) assert.equal(host.locked, false);
+});

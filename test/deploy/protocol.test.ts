@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
-import { AgentReader, NoResult, ProtocolError, ReadTimeout, readActivation, readSession, type SessionOpening } from '../../src/deploy/protocol.js';
+import { AgentReader, NoResult, ProtocolError, ReadTimeout, readActivation, readSession, statusBlock, type SessionOpening } from '../../src/deploy/protocol.js';
 import { TransportError, type ExitStatus } from '../../src/transport/connection.js';
 
 const LATER = () => Date.now() + 60_000;
@@ -195,4 +195,37 @@ test('an activation log that ends without a result fails with the errors it had'
     return true;
   });
   await assert.rejects(readActivation(fed([Buffer.from('step 1 flip ok\nstatus caddy.service 99\nshort')]), LATER()), /ended in the middle of the status of caddy\.service \(5 of 99 bytes\)/);
+});
+
+test('a refused activation: its steps, and a failed validate step\'s output by its byte count', async () => {
+  const output = 'nginx: [emerg] unknown directive "bogus" in /var/lib/deptool/apps/site/0123456789/nginx.conf:3\nnginx: configuration file test failed\n';
+  const log = Buffer.from(`output 1 ${Buffer.byteLength(output)}\n${output}step 1 validate failed\nerror validate site: /usr/sbin/nginx -t exited with status 1\n\nresult refused\n`);
+  for (const chunks of cuts(log)) {
+    const report = await readActivation(fed(chunks), LATER());
+    assert.equal(report.result, 'refused');
+    assert.equal(report.rolledBack, false);
+    assert.deepEqual(report.errors, ['validate site: /usr/sbin/nginx -t exited with status 1']);
+    assert.deepEqual(report.outputs, [{ step: 1, text: output }]);
+    assert.deepEqual(report.steps, [{ n: 1, op: 'validate', status: 'failed', text: 'validate' }]);
+    assert.equal(report.scratch, undefined);
+  }
+  const block = statusBlock('web', { ...(await readActivation(fed([log]), LATER())), steps: [{ n: 1, op: 'validate', status: 'failed', text: 'validate site: /usr/sbin/nginx -t' }] });
+  assert.equal(
+    block,
+    'web:\nvalidate site: /usr/sbin/nginx -t failed; its last lines of output:\n' +
+      '    nginx: [emerg] unknown directive "bogus" in /var/lib/deptool/apps/site/0123456789/nginx.conf:3\n    nginx: configuration file test failed\n\n',
+  );
+});
+
+test('a dry run names its scratch root, and shows every step with what became of it', async () => {
+  const report = await readActivation(fed([Buffer.from('dry-run /var/lib/deptool/dryrun/d1\nstaged site 0123456789\nstep 1 flip ok\nstep 2 restart skipped\nunit site.service skipped\nstep 3 verify skipped\nstep 4 state ok\n\nresult ok\n')]), LATER());
+  assert.equal(report.scratch, '/var/lib/deptool/dryrun/d1');
+  assert.deepEqual(report.steps?.map((s) => `${s.n} ${s.op} ${s.status}`), ['1 flip ok', '2 restart skipped', '3 verify skipped', '4 state ok']);
+  assert.deepEqual(report.units, [{ unit: 'site.service', activeState: 'skipped', subState: '', result: '', restarts: 0, healthy: null }]);
+  assert.equal(
+    statusBlock('web', report),
+    'web:\ndry run against a scratch root on the host (/var/lib/deptool/dryrun/d1, removed afterwards; systemctl not run):\n' +
+      '    ok       flip\n    skipped  restart\n    skipped  verify\n    ok       state\n\n',
+  );
+  assert.equal(statusBlock('web', { ...report, scratch: undefined, steps: [] }), '', 'an activation without statuses or output shows nothing');
 });

@@ -1,7 +1,7 @@
 // The activation steps the driver sends a host: what each plan becomes, and in which order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { activationSteps } from '../../src/deploy/steps.js';
+import { VALIDATE_SECONDS, activationSteps, describeStep } from '../../src/deploy/steps.js';
 import { makePlan, revOf } from '../../src/plan/plan.js';
 import type { ClusterSnapshot } from '../../src/tree/types.js';
 import { snapshot, type FileSpec } from '../helpers/snapshot.js';
@@ -108,4 +108,44 @@ test('units newly enabled or disabled, and removed apps, are not re-enabled', ()
     result.map((step) => step[0]),
     ['disable', 'disable', 'flip', 'unlink', 'daemon-reload', 'enable', 'verify', 'status', 'remove-app', 'state'],
   );
+});
+
+test('the validate commands of each new revision come first, before a unit is stopped; {rev} goes to the host as written', () => {
+  const validate = [['/usr/sbin/nginx', '-t', '-c', '{rev}/nginx.conf'], ['/bin/sh', '{rev}/check.sh', 'two words']];
+  const withValidate = (content: string) => ({ 'web/site/index.html': content, 'web/site/manifest.json': JSON.stringify({ systemd: { units_enabled: ['site.service'] }, validate }), 'web/site/systemd/site.service': unit() });
+  const before = snapshot({ ...withValidate('v1\n'), 'web/old/manifest.json': manifest('old.service'), 'web/old/systemd/old.service': unit() });
+  const after = snapshot(withValidate('v2\n'));
+  const sent = steps(before, after);
+  const site = rev(after, 'site');
+  assert.deepEqual(sent.slice(0, 4), [
+    ['validate', 'site', site, String(VALIDATE_SECONDS), '/usr/sbin/nginx', '-t', '-c', '{rev}/nginx.conf'],
+    ['validate', 'site', site, String(VALIDATE_SECONDS), '/bin/sh', '{rev}/check.sh', 'two words'],
+    ['disable', 'old.service'],
+    ['flip', 'site', site],
+  ]);
+  assert.equal(sent.filter((step) => step[0] === 'validate').length, 2, 'a removed app is not validated');
+});
+
+test('an app without validate commands, or whose revision does not change, sends no validate step', () => {
+  const before = snapshot(site('v1\n'));
+  assert.ok(!steps(before, snapshot(site('v2\n'))).some((step) => step[0] === 'validate'));
+  const validated = (content: string, unitText: string) => ({
+    'web/site/index.html': 'same\n',
+    'web/site/manifest.json': JSON.stringify({ systemd: { units_enabled: ['site.service'] }, validate: [['/bin/true']] }),
+    'web/site/systemd/site.service': unitText,
+    'web/other/a': content,
+  });
+  const unchanged = steps(snapshot(validated('1', unit())), snapshot(validated('2', unit())));
+  assert.ok(!unchanged.some((step) => step[0] === 'validate' && step[1] === 'site'), JSON.stringify(unchanged));
+});
+
+test('a step is described for the operator as it reads in a dry run', () => {
+  assert.equal(describeStep('validate\tsite\t0123456789\t60\t/usr/sbin/nginx\t-t\t-c\t{rev}/nginx.conf'), 'validate site: /usr/sbin/nginx -t -c {rev}/nginx.conf');
+  assert.equal(describeStep('flip\tsite\t0123456789'), 'flip site to 0123456789');
+  assert.equal(describeStep('link\t/etc/site.conf\t/var/lib/deptool/apps/site/current/site.conf\tadopt'), 'link /etc/site.conf -> /var/lib/deptool/apps/site/current/site.conf');
+  assert.equal(describeStep('link\t/etc/site.conf\t/var/lib/deptool/apps/site/current/site.conf\treplace'), 'link /etc/site.conf -> /var/lib/deptool/apps/site/current/site.conf, replacing what is there');
+  assert.equal(describeStep('verify\t1000\ta.service\tb.service'), 'verify a.service b.service');
+  assert.equal(describeStep('reenable\tkeep\ta.service'), 'reenable a.service');
+  assert.equal(describeStep('restart\ta.service'), 'restart a.service');
+  assert.equal(describeStep('state'), 'write state.json');
 });

@@ -311,6 +311,7 @@ describe('agent on real hosts', () => {
       assert.deepEqual(parseActivation(result.raw), {
         lines: ['step 1 flip ok', 'step 2 restart ok', 'unit web.service active running success 0 healthy', 'step 3 verify ok', 'step 4 state ok'],
         statuses: [],
+        outputs: [],
         result: 'ok',
       });
       assert.equal(await served(port, 'two\n'), 'two\n');

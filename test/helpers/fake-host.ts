@@ -34,7 +34,7 @@ interface FakeApp {
 /** Where a connection drops: while the session reports its facts, while the activation's input is sent, or once the activation has run. */
 export type DropPoint = 'before-ready' | 'upload' | 'activation';
 
-export type ActivationResult = 'ok' | 'rolled-back' | 'failed';
+export type ActivationResult = 'ok' | 'rolled-back' | 'failed' | 'refused';
 
 /** One activation the host received, as it parsed it. */
 export interface ReceivedActivation {
@@ -50,6 +50,8 @@ export interface ReceivedActivation {
 }
 
 const UNIT_DIR = '/etc/systemd/system';
+/** Steps the agent skips in a sandbox or a dry run (it runs no systemctl, chown or systemd-sysusers there). */
+const SYSTEMD_STEPS = new Set(['sysusers', 'perms', 'disable', 'daemon-reload', 'reenable', 'enable', 'restart', 'verify', 'status']);
 const isName = (s: string) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..';
 const isRev = (s: string) => /^[0-9a-f]{10}$/.test(s);
 const isId = (s: string) => /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(s);
@@ -337,6 +339,12 @@ export class FakeHost {
   refuseNext: string | null = null;
   /** Append bytes to each exported file on the way (a corrupted download). */
   tamperExports = false;
+  /** The next validate step fails with this exit status and output (a config the host's own tool rejects). */
+  failValidate: { readonly status: number; readonly output: string } | null = null;
+  /** Targets where the host has a regular file (`!` in `links`) whose content differs from what deptool links there: adoption refuses it. */
+  readonly differentFiles = new Set<string>();
+  /** Dry runs received (`dry-run` on a session), oldest first; none of them changed the host. */
+  readonly dryRuns: ReceivedActivation[] = [];
 
   readonly apps = new Map<string, FakeApp>();
   /** target -> link value, or `!` for something that is not a symlink. */
@@ -532,6 +540,8 @@ export class FakeHost {
         if (proc.done) return;
       } else if (request === 'activate' && params.length === 3) {
         return this.activate(params, proc, connection);
+      } else if (request === 'dry-run' && params.length === 2) {
+        return this.dryRun(params, proc);
       } else return this.usage(proc, `session: unexpected request: ${request}`);
     }
   }
@@ -626,20 +636,56 @@ export class FakeHost {
       return this.refuse(proc, why);
     }
     if (this.activations.has(id)) return this.refuse(proc, `activation ${id} exists`);
+    const accepted = await this.accept(id, input, proc);
+    if (accepted === null) return;
+    const { activation, fresh } = accepted;
+    this.activations.set(id, activation);
+    this.order.push(id);
+    this.runSteps(activation, 'activate');
+    // A refused activation changed nothing: the revisions it staged go again.
+    if (activation.result === 'refused') for (const { app, rev } of fresh) this.apps.get(app)?.revisions.delete(rev);
+    if (this.drop('activation')) {
+      proc.out(`${activation.log[0] ?? ''}\n`);
+      return connection.lose();
+    }
+    proc.out(`${activation.log.map((line) => `${line}\n`).join('')}\nresult ${activation.result}\n`);
+    if (activation.result === 'ok') this.gc(Number(keep));
+    proc.exit(0);
+  }
+
+  /**
+   * An activation's input checked as the agent checks it, its revisions staged (refusing the
+   * request with `error` lines when something is wrong: then null). `fresh`: the revisions
+   * staged that the host did not have.
+   */
+  private async accept(id: string, input: Buffer, proc: Proc): Promise<{ activation: ReceivedActivation; fresh: { app: string; rev: string }[] } | null> {
     let members: Member[];
     try {
       members = await untar(input);
     } catch (error) {
-      return this.refuse(proc, `the input is not a valid tar stream: ${(error as Error).message}`);
+      this.refuse(proc, `the input is not a valid tar stream: ${(error as Error).message}`);
+      return null;
     }
     for (const member of members) {
-      if (member.type !== 'file' && member.type !== 'directory') return this.refuse(proc, `only regular files and directories are accepted: ${member.name}`);
-      if (member.name.startsWith('/') || `/${member.name}/`.includes('/../')) return this.refuse(proc, `bad path in the archive: ${member.name}`);
       const top = member.name.split('/')[0];
-      if (top !== 'steps' && top !== 'state.json' && top !== 'revisions') return this.refuse(proc, `unexpected ${top} in the activation`);
+      const why =
+        member.type !== 'file' && member.type !== 'directory'
+          ? `only regular files and directories are accepted: ${member.name}`
+          : member.name.startsWith('/') || `/${member.name}/`.includes('/../')
+            ? `bad path in the archive: ${member.name}`
+            : top !== 'steps' && top !== 'state.json' && top !== 'revisions'
+              ? `unexpected ${top} in the activation`
+              : null;
+      if (why !== null) {
+        this.refuse(proc, why);
+        return null;
+      }
     }
     const stepsFile = members.find((m) => m.name === 'steps' && m.type === 'file');
-    if (!stepsFile) return this.refuse(proc, 'no steps were sent');
+    if (!stepsFile) {
+      this.refuse(proc, 'no steps were sent');
+      return null;
+    }
     const stateFile = members.find((m) => m.name === 'state.json' && m.type === 'file');
     const steps = stepsFile.content
       .toString('utf8')
@@ -648,14 +694,22 @@ export class FakeHost {
       .map((line) => line.split('\t'));
     for (const [i, step] of steps.entries()) {
       const why = stepProblem(step, stateFile !== undefined);
-      if (why !== null) return this.refuse(proc, `step ${i + 1} (${step[0]}): ${why}`);
+      if (why !== null) {
+        this.refuse(proc, `step ${i + 1} (${step[0]}): ${why}`);
+        return null;
+      }
     }
     const staged = this.stage(members.filter((m) => m.name.startsWith('revisions/') && m.type === 'file'));
-    if ('problems' in staged) return this.refuse(proc, ...staged.problems);
+    if ('problems' in staged) {
+      this.refuse(proc, ...staged.problems);
+      return null;
+    }
+    const fresh: { app: string; rev: string }[] = [];
     for (const { app, rev, files, list } of staged.revisions) {
       // Content-addressed: a revision already there is kept, unless it was changed on the host.
       const present = this.apps.get(app)?.revisions.get(rev);
       const found = present?.list ? compare(present.files, present.list) : null;
+      if (!present) fresh.push({ app, rev });
       if (!found || found.modified.length + found.extra.length > 0) this.install(app, rev, files, list);
       proc.out(`staged ${app} ${rev}\n`);
     }
@@ -667,15 +721,38 @@ export class FakeHost {
       log: [],
       result: 'ok',
     };
-    this.activations.set(id, activation);
-    this.order.push(id);
-    this.runSteps(activation);
-    if (this.drop('activation')) {
-      proc.out(`${activation.log[0] ?? ''}\n`);
-      return connection.lose();
+    return { activation, fresh };
+  }
+
+  /**
+   * `dry-run <id> <timeout>` on the session's stdin: the activation against a scratch root.
+   * The model runs the steps (systemd ones skipped) and is then put back exactly as it was.
+   */
+  private async dryRun(params: readonly string[], proc: Proc): Promise<void> {
+    const [id, timeout] = params;
+    if (!isId(id)) return this.usage(proc, `bad activation id: ${id}`);
+    if (!isUint(timeout) || Number(timeout) === 0) return this.usage(proc, `bad timeout: ${timeout}`);
+    const input = await proc.input.rest();
+    if (proc.done) return;
+    const apps = new Map([...this.apps].map(([name, app]) => [name, { current: app.current, previous: app.previous, revisions: new Map(app.revisions) }]));
+    const links = new Map(this.links);
+    const enabled = new Set(this.enabled);
+    const state = this.state;
+    proc.out(`dry-run ${DEPTOOL_DIR}/dryrun/${id}\n`);
+    const accepted = await this.accept(id, input, proc);
+    if (accepted !== null) {
+      this.runSteps(accepted.activation, 'dry-run');
+      this.dryRuns.push(accepted.activation);
     }
-    proc.out(`${activation.log.map((line) => `${line}\n`).join('')}\nresult ${activation.result}\n`);
-    if (activation.result === 'ok') this.gc(Number(keep));
+    this.apps.clear();
+    for (const [name, app] of apps) this.apps.set(name, app);
+    this.links.clear();
+    for (const [target, value] of links) this.links.set(target, value);
+    this.enabled.clear();
+    for (const unit of enabled) this.enabled.add(unit);
+    this.state = state;
+    if (accepted === null) return;
+    proc.out(`${accepted.activation.log.map((line) => `${line}\n`).join('')}\nresult ${accepted.activation.result}\n`);
     proc.exit(0);
   }
 
@@ -712,8 +789,12 @@ export class FakeHost {
     return problems.length > 0 ? { problems } : { revisions: result };
   }
 
-  /** Runs the steps on the model, as run-activation does, rolling everything back when the configured failure hits. */
-  private runSteps(activation: ReceivedActivation): void {
+  /**
+   * Runs the steps on the model, as run-activation does, rolling everything back when the
+   * configured failure hits; a failed validate step before any change refuses the activation.
+   * A dry run skips the systemd steps, as the agent does in its scratch root.
+   */
+  private runSteps(activation: ReceivedActivation, mode: 'activate' | 'dry-run'): void {
     const before = {
       apps: new Map([...this.apps].map(([name, app]) => [name, { current: app.current, previous: app.previous }])),
       links: new Map(this.links),
@@ -727,11 +808,32 @@ export class FakeHost {
     const restarted: string[] = [];
     for (const [i, step] of activation.steps.entries()) {
       const [op, ...args] = step;
-      const why = i === failAt ? `${args.at(-1) ?? op} failed (as the test asked)` : this.step(op, args, activation, log);
+      if (mode === 'dry-run' && SYSTEMD_STEPS.has(op)) {
+        if (op === 'verify') log.push(...args.slice(1).map((unit) => `unit ${unit} skipped`));
+        log.push(`step ${i + 1} ${op} skipped`);
+        continue;
+      }
+      const rejected = op === 'validate' ? this.failValidate : null;
+      if (rejected !== null) {
+        this.failValidate = null;
+        const output = rejected.output.endsWith('\n') ? rejected.output : `${rejected.output}\n`;
+        log.push(`output ${i + 1} ${Buffer.byteLength(output)}\n${output.slice(0, -1)}`);
+      }
+      const why =
+        rejected !== null
+          ? `validate ${args[0]}: ${args.slice(3).join(' ')} exited with status ${rejected.status}`
+          : i === failAt
+            ? `${args.at(-1) ?? op} failed (as the test asked)`
+            : this.step(op, args, activation, log);
       if (why === null) {
         log.push(`step ${i + 1} ${op} ok`);
         if (op === 'restart' || op === 'enable') restarted.push(args[0]);
         continue;
+      }
+      if (rejected !== null && activation.steps.slice(0, i).every((s) => s[0] === 'validate')) {
+        log.push(`step ${i + 1} ${op} failed`, `error ${why}`);
+        activation.result = 'refused';
+        return;
       }
       log.push(`step ${i + 1} ${op} failed`, `error ${why}`, 'rollback begin');
       for (const [name, links] of before.apps) Object.assign(this.app(name), links);
@@ -775,6 +877,7 @@ export class FakeHost {
         const [target, value, adopt] = args;
         if (!this.resolves(value)) return `${value} does not exist`;
         const old = this.links.get(target);
+        if (old === '!' && adopt === 'adopt' && this.differentFiles.has(target)) return `${target} exists with different content; move it away, or make it identical to adopt it`;
         if (old === '!') return adopt === 'no-adopt' ? `${target} exists and deptool does not manage it; move it away` : null;
         if (old !== undefined && old !== value && !old.startsWith(`${DEPTOOL_DIR}/`) && adopt !== 'replace') return `${target} is a symlink to ${old}, not into /var/lib/deptool; remove it to let deptool manage it`;
         this.links.set(target, value);
@@ -870,5 +973,11 @@ function stepProblem(step: readonly string[], hasState: boolean): string | null 
   if (op === 'reenable' && args.length >= 2) return (args[0] === 'keep' || args[0] === 'reset') && args.slice(1).every(isUnit) ? null : 'bad mode or unit name';
   if (op === 'verify' && args.length >= 2) return isUint(args[0]) && args.slice(1).every(isUnit) ? null : 'bad settle time or unit name';
   if (op === 'status' && args.length >= 1) return args.every(isUnit) ? null : 'bad unit name';
+  if (op === 'validate' && args.length >= 4) {
+    if (!isName(args[0]) || !isRev(args[1])) return 'bad app or revision';
+    if (!isUint(args[2]) || args[2].length > 5 || Number(args[2]) === 0) return 'the time limit must be whole seconds';
+    if (!isAbs(args[3])) return 'the program must be a normalised absolute path';
+    return args.some(hasControl) ? 'an argument holds a control character' : null;
+  }
   return 'unknown step or wrong number of fields';
 }

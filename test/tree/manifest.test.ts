@@ -318,3 +318,53 @@ test('every permissions problem is reported at once', () => {
     '3:26 owner "X" is not a valid user name or id',
   ]);
 });
+
+test('validate commands are kept in order, argv as written, {rev} untouched', () => {
+  const validate = [
+    ['/usr/sbin/nginx', '-t', '-c', '{rev}/nginx.conf'],
+    ['/bin/sh', '{rev}/check.sh', 'with space', '--opt={rev}'],
+  ];
+  const { manifest, issues } = parseManifest(JSON.stringify({ validate }), PATH, FILES);
+  assert.deepEqual(issues, []);
+  assert.deepEqual(manifest.validate, validate);
+  assert.deepEqual(parseManifest('{}', PATH, FILES).manifest.validate, []);
+});
+
+test('validate must be a list of argv arrays of strings', () => {
+  const notList = issueOf('{\n  "validate": "/usr/sbin/nginx -t"\n}');
+  assert.equal(at(notList), '2:15');
+  assert.equal(notList.message, '`validate` must be an array, not the string "/usr/sbin/nginx -t"');
+  const notArgv = issueOf('{ "validate": [\n  "/usr/sbin/nginx -t" ] }');
+  assert.equal(at(notArgv), '2:3');
+  assert.equal(notArgv.message, '`validate[0]` must be an array, not the string "/usr/sbin/nginx -t"');
+  const number = issueOf('{ "validate": [["/usr/bin/test", 1]] }');
+  assert.equal(at(number), '1:34');
+  assert.equal(number.message, '`validate[0][1]` must be a string, not the number 1');
+  const empty = issueOf('{ "validate": [\n  ["/bin/true"],\n  [] ] }');
+  assert.equal(at(empty), '3:3');
+  assert.equal(empty.message, '`validate[1]` is an empty command');
+  assert.match(empty.hint!, /absolute path and its arguments/);
+});
+
+test('a validate program must be a normalised absolute path: there is no shell and no PATH search', () => {
+  const relative = issueOf('{ "validate": [["nginx", "-t"]] }');
+  assert.equal(at(relative), '1:17');
+  assert.equal(relative.message, '`validate[0][0]` "nginx" is not an absolute path');
+  assert.match(relative.hint!, /\["\/bin\/sh", "\{rev\}\/check\.sh"\]/);
+  assert.equal(issueOf('{ "validate": [["{rev}/check.sh"]] }').message, '`validate[0][0]` "{rev}/check.sh" is not an absolute path');
+  const unnormalised = issueOf('{ "validate": [["/usr/sbin/../sbin/nginx"]] }');
+  assert.equal(unnormalised.message, '`validate[0][0]` "/usr/sbin/../sbin/nginx" is not normalised');
+  assert.equal(unnormalised.hint, 'Write it as "/usr/sbin/nginx".');
+  assert.deepEqual(parseManifest('{ "validate": [["/usr/bin/env", "relative/is/fine/after/the/program"]] }', PATH, FILES).issues, []);
+});
+
+test('a validate argument may not be empty or hold a control character, each reported where it is', () => {
+  const { issues, manifest } = parseManifest('{ "validate": [\n  ["/usr/bin/grep", "", "x"],\n  ["/usr/bin/grep", "a\\tb"],\n  ["/bin/echo", "line\\nbreak"],\n  ["/bin/true"] ] }', PATH, FILES);
+  assert.deepEqual(issues.map((issue) => `${at(issue)} ${issue.message}`), [
+    '2:21 `validate[0][1]` is an empty argument',
+    '3:21 `validate[1][1]` contains a control character (a tab, a newline, ...)',
+    '4:17 `validate[2][1]` contains a control character (a tab, a newline, ...)',
+  ]);
+  assert.match(issues[1].hint!, /tab-separated/);
+  assert.deepEqual(manifest.validate, [['/bin/true']], 'only the valid commands are kept');
+});
