@@ -13,6 +13,8 @@ export interface Problem {
 export type JsonSchema =
   | { readonly type: 'string'; readonly check?: (value: string) => Problem | undefined }
   | { readonly type: 'integer'; readonly min: number; readonly max: number }
+  /** Any number in [min, max], fractions too (seconds, say). */
+  | { readonly type: 'number'; readonly min: number; readonly max: number }
   | { readonly type: 'enum'; readonly values: readonly string[] }
   | { readonly type: 'array'; readonly items: JsonSchema }
   | {
@@ -167,6 +169,11 @@ export function validateJson(node: Node, schema: JsonSchema, source: JsonSource,
       if (node.type !== 'number' || !Number.isInteger(value) || value < schema.min || value > schema.max) {
         return mismatch(`an integer from ${schema.min} to ${schema.max}`);
       }
+      return [];
+    }
+    case 'number': {
+      const value = node.value as number;
+      if (node.type !== 'number' || value < schema.min || value > schema.max) return mismatch(`a number from ${schema.min} to ${schema.max}`);
       return [];
     }
     case 'enum':

@@ -14,7 +14,7 @@ function tree(...hosts: string[]): ConfigTree {
 }
 
 function settings(defaults: HostSettings, hosts: Record<string, HostSettings> = {}): ClusterSettings {
-  return { defaults, hosts: new Map(Object.entries(hosts)), sensitivePaths: [] };
+  return { defaults, hosts: new Map(Object.entries(hosts)), sensitivePaths: [], confirmTimeout: null };
 }
 
 function resolve(sshConfigText: string, clusterSettings: ClusterSettings = EMPTY_SETTINGS, host = 'web', extra: Partial<ResolveOptions> = {}): Target {
