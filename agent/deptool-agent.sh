@@ -88,6 +88,12 @@ is_uint() {
   case $1 in '' | *[!0-9]*) return 1 ;; esac
 }
 
+# A confirmation nonce: 32 lowercase hex digits.
+is_nonce() {
+  case $1 in *[!0-9a-f]*) return 1 ;; esac
+  [ ${#1} -eq 32 ]
+}
+
 # Absolute and normalised: no `.`, `..` or empty components, no control characters.
 is_abs() {
   case $1 in /*) ;; *) return 1 ;; esac
@@ -1040,13 +1046,17 @@ check_step() {
     unlink:1) is_abs "$1" || err="the target must be a normalised absolute path" ;;
     sysusers:0 | daemon-reload:0) ;;
     state:0) [ -f "$check_dir/state.json" ] || err="no state.json was sent" ;;
-    disable:1 | enable:1 | restart:1) is_unit "$1" || err="bad unit name" ;;
+    disable:1 | enable:1 | restart:1 | reload:1) is_unit "$1" || err="bad unit name" ;;
+    await:3)
+      is_nonce "$1" || err="bad nonce"
+      if ! is_uint "$2" || ! is_uint "$3" || [ "$2" -eq 0 ] || [ "$3" -lt "$2" ]; then err="the waits must be seconds, the verdict's at least the connection's"; fi
+      ;;
     reenable:[2-9] | reenable:[1-9][0-9]*)
       case $1 in keep | reset) ;; *) err="the first field must be keep or reset" ;; esac
       shift
       for _cs_f; do is_unit "$_cs_f" || err="bad unit name"; done
       ;;
-    verify:[2-9] | verify:[1-9][0-9]*)
+    verify:[1-9] | verify:[1-9][0-9]*)
       is_uint "$1" || err="the settle time must be milliseconds"
       [ -n "$first_settle" ] || first_settle=$1
       shift
@@ -1374,6 +1384,68 @@ s_restart() {
   return 1
 }
 
+# A host unit the app does not own (`units_reloaded`): reloaded, and again by the rollback
+# (collected with the restarts). A reload keeps NRestarts, which verify reads as restarts during
+# the settle time: reset-failed zeroes it, as a restart would.
+s_reload() {
+  undo reload "$1"
+  sd systemctl reset-failed "$1" || true
+  sd systemctl reload "$1" && return 0
+  log_unit_failure "$1"
+  return 1
+}
+
+# `await <nonce> <connect-seconds> <verdict-seconds>`, once the units are (re)started: from here
+# the activation waits for the driver's verdict, which the `confirm` command brings. A new
+# connection must bring it (or at least arrive: `connected`) within connect-seconds, and the
+# verdict must come within verdict-seconds (the driver's checks run in between). verify waits,
+# polling its units meanwhile; the log line tells the driver to start.
+s_await() {
+  if [ -n "$ROOT" ]; then
+    st=skipped
+    return 0
+  fi
+  now_ms
+  aw_connect=$((ms + $2 * 1000)) aw_verdict=$((ms + $3 * 1000))
+  aw_connect_s=$2 aw_verdict_s=$3
+  : >"$A/awaiting"
+  log "confirm await"
+}
+
+# Where the driver's verdict stands at time $ms, after an `await` step: cf is `wait` while it
+# may still come, `ok` once it did, empty when there is none to wait for. A rejection or a
+# missed deadline sets cf_why to why.
+confirm_state() {
+  cf=
+  [ -n "$aw_verdict" ] || return 0
+  if [ -e "$A/confirmed" ]; then
+    cf=ok
+  elif [ -e "$A/rejected" ]; then
+    first_line "$A/reason"
+    cf_why="the driver rejected the activation: $fl"
+  elif [ ! -e "$A/connected" ] && [ "$ms" -ge "$aw_connect" ]; then
+    cf_why="no new SSH connection confirmed the activation within $aw_connect_s s; can the deploy user still log in (sshd, its config, the network)?"
+  elif [ "$ms" -ge "$aw_verdict" ]; then
+    cf_why="the driver did not confirm the activation within $aw_verdict_s s"
+  else
+    cf='wait'
+  fi
+}
+
+# Ends the wait (a `confirm` that comes later is told it ended) and logs what the verdict brought
+# (the driver's check results, then `confirm ok`), once: a verify after this one (the rollback's)
+# waits for nothing.
+confirm_log() {
+  : >"$A/awaited"
+  if [ -f "$A/checks" ]; then
+    while IFS= read -r _cl_l; do
+      case $_cl_l in 'check '*) log "$_cl_l" ;; esac
+    done <"$A/checks"
+  fi
+  if [ "$cf" = ok ]; then log "confirm ok"; fi
+  aw_verdict=
+}
+
 # Logs the state and the `systemctl status` (with its last journal lines) of unit $1, whose
 # start failed (an ExecStartPre config check, a Type=notify service that never got ready):
 # why it failed is the first thing the operator needs.
@@ -1530,8 +1602,10 @@ s_verify() {
   now_ms
   _vend=$((ms + _vs))
   _vbad=$tab
+  cf_why=
+  # Until the settle time is over and, after an `await` step, the driver's verdict has come.
   while :; do
-    units_state "$@"
+    if [ $# -gt 0 ]; then units_state "$@"; fi
     _vi=0
     for _vu; do
       _vi=$((_vi + 1))
@@ -1539,9 +1613,12 @@ s_verify() {
       if unit_broken; then _vbad=$_vbad$_vu$tab; fi
     done
     now_ms
-    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ "$ms" -ge "$_vend" ]; then break; fi
+    confirm_state
+    if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ -n "$cf_why" ]; then break; fi
+    if [ "$ms" -ge "$_vend" ] && [ "$cf" != wait ]; then break; fi
     sleep 0.1
   done
+  [ -z "$aw_verdict" ] || confirm_log
   # The states logged are those of the last poll, which ended the settle time.
   _vrc=0
   _vi=0
@@ -1563,6 +1640,10 @@ s_verify() {
     err="$err${err:+$nl}$_vwhy ($us_active/$us_sub, result $us_result, $us_restarts restarts)"
     log_status "$_vu"
   done
+  if [ -n "$cf_why" ]; then
+    err="$err${err:+$nl}$cf_why"
+    _vrc=1
+  fi
   if [ "$term" != 0 ]; then
     err="$err${err:+$nl}activation timed out or was stopped"
     _vrc=1
@@ -1664,6 +1745,8 @@ run_step() {
     enable) s_enable "$1" ;;
     reenable) s_reenable "$@" ;;
     restart) s_restart "$1" ;;
+    reload) s_reload "$1" ;;
+    await) s_await "$@" ;;
     verify) s_verify "$@" ;;
     status) s_status "$@" ;;
     validate) s_validate "$@" ;;
@@ -1743,8 +1826,10 @@ rollback_reenable() {
 # daemon-reload before them picks up the restored unit files. Then verifies the units.
 rollback() {
   log "rollback begin"
-  # A rollback after a timeout still runs to its end (systemd allows TimeoutStopSec).
+  # A rollback after a timeout still runs to its end (systemd allows TimeoutStopSec), and waits
+  # for no verdict.
   term=0
+  aw_verdict=
   _rb_rc=0
   _rb_reload=0
   # At boot (recovery before sysinit.target) the services have not started yet: they start
@@ -1756,6 +1841,7 @@ rollback() {
   while IFS="$tab" read -r _rb_op _rb_a _rb_b _rb_c <&4; do
     case $_rb_op in
       restart) printf '%s\n' "$_rb_a" >>"$A/rollback.restart" ;;
+      reload) printf '%s\n' "$_rb_a" >>"$A/rollback.reload" ;;
       reenable) printf '%s\n' "$_rb_a" >>"$A/rollback.reenable" ;;
       daemon-reload) _rb_reload=1 ;;
       *)
@@ -1778,6 +1864,13 @@ rollback() {
       sd systemctl reset-failed "$_rb_u" || true
       # Verified below either way: a unit that did not restart fails its verify.
       sd systemctl restart "$_rb_u" || log "warning $err"
+      printf '%s\n' "$_rb_u" >>"$A/rollback.units"
+    done
+  fi
+  if [ -f "$A/rollback.reload" ] && [ "$recovering" != boot ]; then
+    sort -u "$A/rollback.reload" | while IFS= read -r _rb_u; do
+      sd systemctl reset-failed "$_rb_u" || true
+      sd systemctl reload "$_rb_u" || log "warning $err"
       printf '%s\n' "$_rb_u" >>"$A/rollback.units"
     done
   fi
@@ -2044,6 +2137,67 @@ cmd_result() {
   print_result "$1"
 }
 
+# `confirm <id> <nonce> <wait-seconds>`: the driver's verdict on activation <id>, which awaits it
+# (see s_await), over a new connection: that this command runs at all proves a new login works.
+# No --session: the activation's own session holds the lock, and the nonce (from its steps)
+# says who may confirm. Prints `connected`, then reads `check <result>` lines (logged with the
+# verdict) and `ok` or `reject <why>`. A connection that ends before the verdict leaves the
+# activation waiting for another one until its deadline. Builtins only.
+cmd_confirm() {
+  is_id "$1" || usage "bad activation id: $1"
+  is_nonce "$2" || usage "bad nonce"
+  is_uint "$3" || usage "bad wait: $3"
+  A=$D/activations/$1
+  [ -f "$A/steps" ] || refuse "no activation $1"
+  _cn=
+  while IFS="$tab" read -r _cn_op _cn_v _; do
+    if [ "$_cn_op" = await ]; then
+      _cn=$_cn_v
+      break
+    fi
+  done <"$A/steps"
+  if [ -z "$_cn" ] || [ "$_cn" != "$2" ]; then refuse "activation $1 does not await this confirmation"; fi
+  # A driver that reconnected after a dropped connection may come before the activation awaits.
+  now_ms
+  _cn_end=$((ms + $3 * 1000))
+  until [ -e "$A/awaiting" ] || [ -e "$A/result" ]; do
+    now_ms
+    [ "$ms" -lt "$_cn_end" ] || refuse "activation $1 did not reach its await step within $3 s"
+    sleep 0.1
+  done
+  # Too late: the activation no longer waits (it rolls back, or has ended).
+  if [ -e "$A/awaited" ] || [ -e "$A/result" ]; then
+    _cn_r=running
+    if [ -e "$A/result" ]; then
+      first_line "$A/result"
+      _cn_r=$fl
+    fi
+    printf 'ended %s\n' "$_cn_r"
+    return 0
+  fi
+  : >"$A/checks"
+  : >"$A/connected"
+  printf 'connected\n'
+  while IFS= read -r _cn_l; do
+    case $_cn_l in
+      'check '*) printf '%s\n' "$_cn_l" >>"$A/checks" ;;
+      ok)
+        : >"$A/confirmed"
+        printf 'confirmed\n'
+        return 0
+        ;;
+      'reject '*)
+        # The reason first: verify reads it once it sees `rejected`.
+        printf '%s\n' "${_cn_l#reject }" >"$A/reason"
+        : >"$A/rejected"
+        printf 'rejected\n'
+        return 0
+        ;;
+      *) usage "confirm: unexpected line" ;;
+    esac
+  done
+}
+
 # --- main ---------------------------------------------------------------------------------
 
 if [ "${1:-}" = --root ]; then
@@ -2066,6 +2220,8 @@ dry_real=
 validate_failed=0
 # Revisions (`<app>/<rev>`) stage_dir put in place that were not there (unstage removes them).
 staged_new=
+# Set by an `await` step: when the driver's verdict is due (s_await).
+aw_verdict=
 boot_nb=
 # Activations gc keeps when the driver does not say (a standalone gc).
 gc_keep=5
@@ -2094,6 +2250,10 @@ case $cmd in
   boot)
     [ $# -eq 0 ] || usage "boot takes no arguments"
     cmd_boot
+    ;;
+  confirm)
+    [ $# -eq 3 ] || usage "usage: confirm <id> <nonce> <wait-seconds>"
+    cmd_confirm "$1" "$2" "$3"
     ;;
   check | stage | activate | result | gc)
     if [ $# -lt 2 ] || [ "$1" != --session ]; then usage "$cmd needs --session <pid> first"; fi

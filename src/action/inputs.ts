@@ -21,6 +21,8 @@ export interface ActionInputs {
   readonly comment: (typeof COMMENT_MODES)[number];
   readonly requireReviewedPlan: boolean;
   readonly settleSeconds: number;
+  /** Seconds a host waits for a new connection to confirm its activation (0: off); null: deptool.json's, else the default. */
+  readonly confirmTimeout: number | null;
   readonly parallel: number;
   readonly hosts: readonly string[];
   readonly apps: readonly string[] | undefined;
@@ -100,6 +102,7 @@ export function readInputs(): ActionInputs {
     comment: oneOf('comment', core.getInput('comment') || 'update', COMMENT_MODES),
     requireReviewedPlan: bool('require-reviewed-plan'),
     settleSeconds: number('settle', 1, 0, false),
+    confirmTimeout: core.getInput('confirm-timeout') === '' ? null : number('confirm-timeout', 0, 0, true),
     parallel: number('parallel', 32, 1, true),
     hosts: list('hosts'),
     apps: apps.length > 0 ? apps : undefined,

@@ -1,6 +1,7 @@
 // What the Action shows after a deploy or rollback: the outcome line for the PR comment,
-// the job summary's per-host table and failed units' systemd status, and the annotations
-// pointing at the failed units' files. Pure functions over the outcomes.
+// the job summary's per-host table, failed units' systemd status and failed health checks'
+// last results, and the annotations pointing at the failed units' and checks' files. Pure
+// functions over the outcomes.
 import { markdownTable } from 'markdown-table';
 import type { StoppedRollout } from '../deploy/apply.js';
 import type { HostOutcome } from '../deploy/deploy.js';
@@ -22,6 +23,17 @@ export interface FailedUnit {
   readonly state: string;
   /** `systemctl status` as the activation captured it; empty when it did not. */
   readonly status: string;
+}
+
+/** A health check that failed, as the host's log kept its last result. */
+export interface FailedCheck {
+  readonly host: string;
+  readonly app: string;
+  readonly target: string;
+  /** `<cluster dir>/<host>/<app>/manifest.json`, where the check is written. */
+  readonly file: string;
+  readonly summary: string;
+  readonly excerpt: string;
 }
 
 export interface Annotation {
@@ -73,14 +85,35 @@ export function failedUnits(outcomes: readonly HostOutcome[], clusterPath: strin
   return failed;
 }
 
-/** One `::error` per failed unit on its file, at most MAX_ANNOTATIONS, then one saying where the rest are. */
-export function annotations(outcomes: readonly HostOutcome[], units: readonly FailedUnit[]): Annotation[] {
+/** Every health check whose last result failed on a host that did not deploy, with the manifest that has it. */
+export function failedChecks(outcomes: readonly HostOutcome[], clusterPath: string): FailedCheck[] {
+  return outcomes.flatMap((outcome) =>
+    outcome.status === 'deployed' || !outcome.activation
+      ? []
+      : outcome.activation.checks
+          .filter((check) => !check.ok)
+          .map((check) => ({
+            host: outcome.host,
+            app: check.app,
+            target: check.target,
+            file: [clusterPath, outcome.host, check.app, 'manifest.json'].filter((p) => p !== '' && p !== '.').join('/'),
+            summary: check.summary,
+            excerpt: check.excerpt,
+          })),
+  );
+}
+
+/** One `::error` per failed unit and failed check on its file, at most MAX_ANNOTATIONS, then one saying where the rest are. */
+export function annotations(outcomes: readonly HostOutcome[], units: readonly FailedUnit[], checks: readonly FailedCheck[] = []): Annotation[] {
   const all: Annotation[] = units.map((u) => ({
     title: `${u.unit} failed on ${u.host}`,
     message: `${u.unit} is ${u.state} on ${u.host}; the host was rolled back.\n${u.status.trim()}`,
     ...(u.file === null ? {} : { file: u.file }),
   }));
-  const withUnits = new Set(units.map((u) => u.host));
+  for (const c of checks) {
+    all.push({ title: `check ${c.target} failed on ${c.host}`, message: `${c.summary}; the host was rolled back.${c.excerpt === '' ? '' : `\n${c.excerpt}`}`, file: c.file });
+  }
+  const withUnits = new Set([...units.map((u) => u.host), ...checks.map((c) => c.host)]);
   for (const outcome of outcomes) {
     // A host never started (a stopped rollout, a cancelled run) has nothing to point at; the summary lists it.
     if (outcome.status === 'deployed' || outcome.status === 'unchanged' || outcome.status === 'skipped' || withUnits.has(outcome.host)) continue;
@@ -131,14 +164,23 @@ export function stoppedLine(stopped: StoppedRollout, outcomes: readonly HostOutc
 /** Room for the outcome section in the job summary; the plan gets the rest of its 1 MiB. */
 export const OUTCOME_BUDGET = 500_000;
 
-/** The job summary's outcome section: a table of every host, then each failed unit's status, within OUTCOME_BUDGET bytes. */
-export function outcomeMarkdown(summary: OutcomeSummary, units: readonly FailedUnit[]): string {
+/** The job summary's outcome section: a table of every host, each failed check's last result, then each failed unit's status, within OUTCOME_BUDGET bytes. */
+export function outcomeMarkdown(summary: OutcomeSummary, units: readonly FailedUnit[], checks: readonly FailedCheck[] = []): string {
   const rows = summary.outcomes.map((o) => [codeSpan(o.host), STATUS_WORD[o.status], escapeHtml(o.problems.join('; ')).replace(/\|/g, '\\|')]);
   const blocks = [`## deptool: ${summary.verb.toLowerCase()}`, outcomeHeader(summary), markdownTable([['Host', 'Result', 'Detail'], ...rows])];
   if (summary.synced) {
     blocks.push(
       `### Read back into the store\n\nThe store did not know what these hosts ran; store commit <code>${summary.synced.commit.slice(0, 10)}</code> records it, and the plan was made again over it.\n\n` +
         markdownTable([['Host', 'What the host ran'], ...summary.synced.hosts.map((h) => [codeSpan(h.host), escapeHtml(h.detail).replace(/\|/g, '\\|')])]),
+    );
+  }
+  if (checks.length > 0) {
+    // Each result is a few hundred bytes at most: they always fit.
+    blocks.push(
+      '### Failed checks',
+      ...checks.map((c) =>
+        details(`<code>${escapeHtml(c.host)}</code>: <code>${escapeHtml(c.target)}</code> (${escapeHtml(c.summary)}) in <code>${escapeHtml(c.file)}</code>`, fence(c.excerpt === '' ? '(no output)\n' : `${c.excerpt}\n`, '')),
+      ),
     );
   }
   if (units.length > 0) blocks.push('### Failed units');

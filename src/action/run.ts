@@ -16,13 +16,14 @@ import { JOB_SUMMARY_BUDGET, codeSpan, escapeHtml, parsePlanMarker, renderMarkdo
 import { sensitiveFiles, type IsSensitive } from '../render/sensitive.js';
 import { checkPushAccess, publish } from '../store/remote.js';
 import type { RolloutPolicy } from '../tree/rollout.js';
+import { DEFAULT_CONFIRM_TIMEOUT } from '../tree/settings.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { actionConnector } from './connect.js';
 import { LogObserver } from './progress.js';
 import { readContext, type RunContext } from './context.js';
 import { ForbiddenError, GitHubApi, type Comment, type MergedPull } from './github.js';
 import { readInputs, type ActionInputs } from './inputs.js';
-import { annotations, failedUnits, outcomeHeader, outcomeMarkdown, type OutcomeSummary } from './report.js';
+import { annotations, failedChecks, failedUnits, outcomeHeader, outcomeMarkdown, type OutcomeSummary } from './report.js';
 import { decideReview, deployNotes, refusalNotes, type Review, type ReviewDecision } from './review.js';
 import { openActionStore, type ActionStore } from './store.js';
 
@@ -231,6 +232,7 @@ async function applyHosts(setup: Setup, run: HostRun): Promise<ApplyResult> {
             reconnectSeconds: 60,
             observer: log,
             signal: controller.signal,
+            confirm: { timeoutSeconds: inputs.confirmTimeout ?? cluster.settings.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT },
           }),
           settings: { settleMs: Math.round(inputs.settleSeconds * 1000), parallel: inputs.parallel, allowDegraded: false, dryRun: run.dryRun, overwriteDrift: false },
           signal: controller.signal,
@@ -264,8 +266,9 @@ function conclude(setup: Setup, summary: OutcomeSummary, snapshots: readonly Clu
   const { outcomes } = summary;
   core.setOutput('result-json', JSON.stringify(outcomesJson(outcomes, summary.rollout)));
   const units = failedUnits(outcomes, setup.clusterPath, snapshots);
-  for (const annotation of annotations(outcomes, units)) core.error(annotation.message, { title: annotation.title, file: annotation.file });
-  let outcome = outcomeMarkdown(summary, units);
+  const checks = failedChecks(outcomes, setup.clusterPath);
+  for (const annotation of annotations(outcomes, units, checks)) core.error(annotation.message, { title: annotation.title, file: annotation.file });
+  let outcome = outcomeMarkdown(summary, units, checks);
   let code: number = summary.stopped ? ExitCode.rolloutStopped : exitCodeOf(outcomes);
   const failed = outcomes.filter((o) => o.status !== 'deployed' && o.status !== 'unchanged');
   let message = failed.length === 0 ? '' : `${summary.verb} did not succeed on ${failed.length} of ${outcomes.length} host(s): ${failed.map((o) => `${o.host} ${o.status}`).join(', ')}.`;

@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { amount, type Amount, type RolloutPolicy } from '../tree/rollout.js';
 import type { ClusterSnapshot } from '../tree/types.js';
 import { hostCount, renderText } from '../render/text.js';
+import { DEFAULT_CONFIRM_TIMEOUT } from '../tree/settings.js';
 import type { Parsed } from './args.js';
 import { connector } from './connect.js';
 import type { Planned } from './context.js';
@@ -25,6 +26,7 @@ export const APPLY_OPTIONS = {
   settle: { type: 'string' },
   parallel: { type: 'string' },
   timeout: { type: 'string' },
+  'confirm-timeout': { type: 'string' },
   'allow-degraded': { type: 'boolean' },
 } as const;
 
@@ -37,6 +39,10 @@ export const APPLY_HELP = [
   '--settle SECONDS  how long units must stay healthy after a restart (default 1)',
   '--parallel N      hosts changed at once (default 32)',
   "--timeout SECONDS limit for one host's activation (default 300)",
+  '--confirm-timeout SECONDS',
+  '                  how long each host waits, once its units restarted, for a new SSH',
+  "                  connection to confirm it before it rolls itself back (default: deptool.json's",
+  '                  confirm_timeout, else 30; 0: no confirmation)',
   '--allow-degraded  deploy to hosts whose systemd state is not "running"',
 ];
 
@@ -173,6 +179,7 @@ async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<A
   // in two waves, 3.9 s at once); per host the driver holds one connection and ~40 ms of CPU.
   const parallel = number(args.values.parallel, 'parallel', 32, { min: 1, integer: true });
   const timeout = number(args.values.timeout, 'timeout', 300, { min: 1, integer: true });
+  const confirmTimeout = number(args.values['confirm-timeout'], 'confirm-timeout', request.cluster.settings.confirmTimeout ?? DEFAULT_CONFIRM_TIMEOUT, { min: 0, integer: true });
   const { target, store, ref } = request;
   const color = useColor(io);
   io.stdout.write(renderText(target.plan, { color }));
@@ -208,6 +215,7 @@ async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<A
           reconnectSeconds: 60,
           observer: progress,
           signal: controller.signal,
+          confirm: { timeoutSeconds: confirmTimeout },
         }),
         settings: {
           settleMs,

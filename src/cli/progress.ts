@@ -1,7 +1,7 @@
 // Per-host deploy progress on the terminal: a live block of one line per host on
 // a TTY (redrawn in place), plain lines otherwise. An observer of the deploy.
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
-import { statusBlock, type ActivationReport } from '../deploy/protocol.js';
+import { checkBlock, statusBlock, type ActivationReport } from '../deploy/protocol.js';
 import type { Io } from './io.js';
 
 const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'up to date', 'rolled back', 'failed', 'refused', 'skipped']);
@@ -66,9 +66,9 @@ export class Progress implements DeployObserver {
     this.print(`  ${host}: ${message}\n`);
   }
 
-  /** Shows the units' `systemctl status` after an activation, as Deptool's tutorial does. */
+  /** Shows the units' `systemctl status` after an activation, as Deptool's tutorial does, and the checks' last results. */
   activated(host: string, report: ActivationReport): void {
-    const block = statusBlock(host, report);
+    const block = statusBlock(host, report) + checkBlock(host, report);
     if (block !== '') this.print(block);
   }
 

@@ -9,7 +9,9 @@ import type { AppSnapshot, HostSnapshot } from '../tree/types.js';
 import { TransportError, type Connection } from '../transport/connection.js';
 import type { Target } from '../transport/targets.js';
 import { linkTargets } from './assess.js';
-import { ReadTimeout, type ActivationReport, type AgentInvocation, type SessionFacts, type StepOutcome, type UnitFile } from './protocol.js';
+import { checksSeconds, type AppCheck } from './checks.js';
+import { confirmActivation, type ConfirmOutcome } from './confirm.js';
+import { ReadTimeout, oneLine, type ActivationReport, type AgentInvocation, type SessionFacts, type StepOutcome, type UnitFile } from './protocol.js';
 import { revisionFromExport, type HostRevision } from './revisions.js';
 import { ActivationRefused, HostSession, NotStarted, type SessionTimings } from './session.js';
 import { activationArchive, activationSteps, describeStep, hostState, type HostState } from './steps.js';
@@ -22,6 +24,7 @@ export type HostPhase =
   | 'syncing'
   | 'uploading'
   | 'activating'
+  | 'confirming'
   | 'rolling back'
   | 'reconnecting'
   | 'done'
@@ -70,6 +73,12 @@ export interface DeployerOptions {
   readonly observer: DeployObserver;
   /** Ctrl-C: a host still being connected or locked (say, waiting for another driver's activation) is let go. */
   readonly signal?: AbortSignal;
+  /**
+   * After each activation, the host waits for the driver's verdict: the changed apps' health
+   * checks, and with `timeoutSeconds` above 0, a new connection within that time (`confirm_timeout`).
+   * Absent: no verdict at all (a sync rewriting a host's record restarts and checks nothing).
+   */
+  readonly confirm?: { readonly timeoutSeconds: number };
 }
 
 /** Activation dirs each host keeps for diagnosis (the newest ones). */
@@ -78,6 +87,38 @@ export const KEEP_ACTIVATIONS = 5;
 const ROLLBACK_BOUND_SECONDS = 120;
 /** On top of the agent's own bounded waits, for the answer to travel. */
 const ANSWER_MS = 30_000;
+/** The host waits this much longer for the verdict than the checks can take, for the connection and the answers. */
+const VERDICT_SLACK_SECONDS = 10;
+
+/** What a host waits for after its activation (the `await` step), or null when it waits for nothing. */
+export interface Awaiting {
+  readonly nonce: string;
+  /** A new connection must reach the host within this; the activation's own connection when confirmation is off. */
+  readonly connectSeconds: number;
+  readonly verdictSeconds: number;
+  readonly fresh: boolean;
+  readonly checks: readonly AppCheck[];
+}
+
+/**
+ * The checks of the apps a plan adds or changes, and what the host awaits: a new connection
+ * within `timeoutSeconds` (0: off) and the verdict once the checks could have run. Null when
+ * there is nothing to wait for, or on a sandbox (`--root`), where no unit runs.
+ */
+export function awaiting(work: Pick<HostWork, 'plan' | 'desired'>, confirm: { readonly timeoutSeconds: number } | undefined, sandbox: boolean): Awaiting | null {
+  if (!confirm || sandbox) return null;
+  const checks = work.plan.apps.filter((app) => app.action !== 'remove').flatMap((app) => (work.desired.apps.get(app.app)?.manifest.checks ?? []).map((check) => ({ app: app.app, check })));
+  if (confirm.timeoutSeconds === 0 && checks.length === 0) return null;
+  const forChecks = checks.length === 0 ? 0 : checksSeconds(checks) + VERDICT_SLACK_SECONDS;
+  const verdictSeconds = confirm.timeoutSeconds + forChecks;
+  return {
+    nonce: randomBytes(16).toString('hex'),
+    connectSeconds: confirm.timeoutSeconds > 0 ? confirm.timeoutSeconds : verdictSeconds,
+    verdictSeconds,
+    fresh: confirm.timeoutSeconds > 0,
+    checks,
+  };
+}
 
 /** What one host must do: its plan, what it runs now and afterwards, and where new files come from. */
 export interface HostWork {
@@ -235,26 +276,55 @@ export class Deployer {
     if (!held) return { host, status: 'failed', problems: [`${host} is not locked`], activation: null };
     const id = activationId();
     let started = false;
+    const invocation = this.options.invocation(held.target);
+    const wait = awaiting(work, this.options.confirm, invocation.root !== null);
+    const ended = new AbortController();
+    // Set by startConfirming, in a callback: a cast keeps TypeScript from narrowing it to null.
+    let confirming = null as Promise<ConfirmOutcome> | null;
+    // On the host's `confirm await`, or on reconnecting after the connection dropped (the host
+    // may still await, or not yet: the agent's confirm waits for it).
+    const startConfirming = (early: boolean) => {
+      if (!wait || confirming) return;
+      observer.phase(host, 'confirming', wait.fresh ? `over a new connection${wait.checks.length > 0 ? ', with the checks' : ''}` : 'running the checks');
+      confirming = confirmActivation(
+        {
+          id,
+          nonce: wait.nonce,
+          checks: wait.checks,
+          invocation,
+          awaitSeconds: early ? this.options.activationTimeoutSeconds : 0,
+          until: Date.now() + (wait.verdictSeconds + (early ? this.options.activationTimeoutSeconds : 0)) * 1000,
+          signal: ended.signal,
+          connect: async (attempt) =>
+            !wait.fresh && attempt === 1 ? { connection: held.session.connection, opened: false } : { connection: await this.options.connect(held.target), opened: true },
+        },
+        (problem) => observer.phase(host, 'confirming', `trying again: ${oneLine(problem, 200)}`),
+      );
+    };
     try {
       const toStage = revisionsToStage(work, held.session.facts);
       if (toStage.length > 0) observer.phase(host, 'uploading', `${toStage.reduce((n, a) => n + a.files.size, 0)} files`);
-      const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs });
+      const steps = activationSteps(work.plan, work.deployed, work.desired, { settleMs: work.settleMs, ...(wait ? { await: wait } : {}) });
       const input = await activationArchive(steps, record, toStage, (app, path) => work.content(host, app, path));
       observer.phase(host, 'activating');
       started = true;
       let report: ActivationReport | null;
       try {
+        // The wait for the verdict comes on top of the activation's own time.
+        const verdictSeconds = wait?.verdictSeconds ?? 0;
         report = await held.session.activate(id, input, {
-          timeoutSeconds: this.options.activationTimeoutSeconds,
+          timeoutSeconds: this.options.activationTimeoutSeconds + verdictSeconds,
           keepActivations: KEEP_ACTIVATIONS,
-          deadline: Date.now() + this.timings.agentWaitSeconds * 1000 + ANSWER_MS,
-          onEvent: () => observer.phase(host, 'rolling back'),
+          deadline: Date.now() + (this.timings.agentWaitSeconds + verdictSeconds) * 1000 + ANSWER_MS,
+          onEvent: (event) => (event === 'await' ? startConfirming(false) : observer.phase(host, 'rolling back')),
         });
       } catch (error) {
         if (error instanceof ActivationRefused || error instanceof NotStarted) throw error;
         if (!(error instanceof ReadTimeout) && !(error instanceof TransportError && (error.kind === 'lost' || error.kind === 'timeout'))) throw error;
-        report = await this.outcomeAfterDrop(host, held, id, error);
+        report = await this.outcomeAfterDrop(host, held, id, error, () => startConfirming(true));
       }
+      ended.abort();
+      const confirmed = await confirming;
       if (report === null) {
         const problem = `the connection was lost before the activation started; nothing changed on ${host}`;
         observer.phase(host, 'failed', problem);
@@ -272,14 +342,19 @@ export class Deployer {
         observer.phase(host, 'refused', report.errors.join('; '));
         return { host, status: 'refused', problems: [...report.errors], activation: report, unchanged: true };
       }
-      observer.phase(host, report.result === 'rolled-back' ? 'rolled back' : 'failed', report.errors.join('; '));
-      return { host, status: report.result, problems: [...report.errors], activation: report };
+      // Why the verdict never reached the host (an SSH login refused, say), when that is why it rolled back.
+      const unconfirmed = confirmed && 'problem' in confirmed && confirmed.problem !== null && !report.confirmed ? [`the confirmation${wait?.fresh ? ' over a new connection' : ''} failed: ${oneLine(confirmed.problem)}`] : [];
+      const problems = [...report.errors, ...unconfirmed];
+      observer.phase(host, report.result === 'rolled-back' ? 'rolled back' : 'failed', problems.join('; '));
+      return { host, status: report.result, problems, activation: report };
     } catch (error) {
       const nothing = !started || error instanceof ActivationRefused || error instanceof NotStarted;
       const problem = nothing && !(error instanceof ActivationRefused) ? `${message(error)}; nothing changed on ${host}` : message(error);
       observer.phase(host, 'failed', problem);
       return { host, status: 'failed', problems: [problem], activation: null, ...(nothing ? { unchanged: true } : {}) };
     } finally {
+      ended.abort();
+      await confirming;
       this.held.delete(host);
       await held.session.connection.close().catch(() => undefined);
     }
@@ -331,13 +406,15 @@ export class Deployer {
    * dropped: its report, or null when the host never started it. Keeps trying to reach the
    * host for `reconnectSeconds`; the host's agent then waits for the activation to end.
    */
-  private async outcomeAfterDrop(host: string, held: Held, id: string, cause: unknown): Promise<ActivationReport | null> {
+  private async outcomeAfterDrop(host: string, held: Held, id: string, cause: unknown, reconnected: () => void): Promise<ActivationReport | null> {
     const { observer, reconnectSeconds } = this.options;
     const deadline = Date.now() + reconnectSeconds * 1000;
     let lastError: unknown = cause;
     for (let attempt = 1; Date.now() < deadline; attempt++) {
       observer.phase(host, 'reconnecting', `the connection dropped during the activation; attempt ${attempt}, for at most ${reconnectSeconds} s`);
       await held.session.connection.close().catch(() => undefined);
+      // An activation that awaits the verdict ends only with it (or rolls back without it).
+      reconnected();
       let connection: Connection | null = null;
       try {
         connection = await this.options.connect(held.target);

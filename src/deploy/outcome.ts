@@ -26,6 +26,7 @@ export function outcomesJson(outcomes: readonly HostOutcome[], rollout: Rollout 
     problems: [...o.problems],
     units: o.activation?.units.map(unitJson) ?? [],
     rollback_units: o.activation?.rollbackUnits.map(unitJson) ?? [],
+    checks: o.activation?.checks.map((c) => ({ app: c.app, kind: c.kind, target: c.target, ok: c.ok, summary: c.summary, excerpt: c.excerpt })) ?? [],
   }));
 }
 

@@ -1,6 +1,6 @@
 // `deploy --overwrite-drift`: a host's plan extended to replace what was edited by hand, so
 // the plan the operator approves lists every hand edit it overwrites.
-import { byBytes, revOf } from '../plan/plan.js';
+import { byBytes, hostUnitsOf, revOf } from '../plan/plan.js';
 import { planRollout } from '../plan/rollout.js';
 import type { AppPlan, HostPlan, Plan } from '../plan/types.js';
 import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
@@ -25,6 +25,7 @@ function overwriteHost(plan: HostPlan, drift: readonly DriftItem[], deployed: Ho
   for (const name of apps) {
     if (planned.has(name)) continue;
     const app = desired.apps.get(name)!;
+    const hostUnits = hostUnitsOf(app.manifest);
     const forced: AppPlan = {
       app: name,
       action: 'update',
@@ -35,6 +36,7 @@ function overwriteHost(plan: HostPlan, drift: readonly DriftItem[], deployed: Ho
       sysusers: { link: [], unlink: [] },
       runSysusers: false,
       units: { link: [], unlink: [], disable: [], enable: [], restart: [...app.manifest.unitsEnabled].sort(byBytes) },
+      ...(hostUnits ? { hostUnits } : {}),
     };
     planned.set(name, forced);
   }

@@ -93,6 +93,45 @@ export function dryRunRequest(id: string, timeoutSeconds: number): string {
   return requestLine('dry-run', id, String(timeoutSeconds));
 }
 
+/**
+ * The driver's verdict on an activation that awaits it, over a new connection (no session: the
+ * activation's own holds the lock). The agent waits at most `waitSeconds` for the activation to
+ * reach its await step, answers `connected` (or `ended <result>`), then reads verdictLines.
+ */
+export function confirmCommand(invocation: AgentInvocation, id: string, nonce: string, waitSeconds: number): string[] {
+  return agentCommand(invocation, 'confirm', id, nonce, String(waitSeconds));
+}
+
+/** The last result of one health check, as the driver sends it with its verdict and the activation log keeps it. */
+export interface CheckResult {
+  readonly app: string;
+  readonly kind: 'http' | 'tcp' | 'exec';
+  /** What it looked at: `http://127.0.0.1:8080/health`, `tcp 127.0.0.1:5432`, `exec /usr/bin/pg_isready -q`. */
+  readonly target: string;
+  readonly ok: boolean;
+  /** One line: the HTTP status line, `connected`, the exit status, or why the attempt failed. */
+  readonly summary: string;
+  /** The start of the response body or of the command's output; empty when there is none. */
+  readonly excerpt: string;
+}
+
+/**
+ * The verdict on the `confirm` command's stdin: one `check <json>` line per result (JSON on one
+ * line: the agent copies it into the log as it is), then `ok`, or `reject <why>` when a check failed.
+ */
+export function verdictLines(results: readonly CheckResult[]): string {
+  const failed = results.find((r) => !r.ok);
+  const checks = results.map((r) => `check ${JSON.stringify({ app: r.app, kind: r.kind, target: r.target, ok: r.ok, summary: r.summary, excerpt: r.excerpt })}\n`);
+  return `${checks.join('')}${failed ? `reject ${oneLine(`check ${failed.target} of app '${failed.app}' failed: ${failed.summary}`)}` : 'ok'}\n`;
+}
+
+/** Text for one line of the protocol: control characters become spaces, and it is cut to `max` characters. */
+export function oneLine(text: string, max = 400): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
 /** A command that needs the session's lock: `<agent> <command> --session <token> <args>`. */
 export function withSession(invocation: AgentInvocation, token: string, command: string, ...args: string[]): string[] {
   return agentCommand(invocation, command, '--session', token, ...args);
@@ -424,6 +463,10 @@ export interface ActivationReport {
   readonly outputs?: readonly { readonly step: number; readonly text: string }[];
   /** The scratch root of a dry run (removed when its session ends); absent for an activation. */
   readonly scratch?: string;
+  /** The health checks' last results, as the driver's verdict brought them (empty without one). */
+  readonly checks: readonly CheckResult[];
+  /** The driver's verdict came and was `ok`. */
+  readonly confirmed: boolean;
 }
 
 export interface StepOutcome {
@@ -456,8 +499,8 @@ export function statusBlock(host: string, report: ActivationReport): string {
   return `${host}:\n${parts.join('\n')}\n`;
 }
 
-/** What the activation log says as it is read, for live progress. */
-export type ActivationEvent = 'rollback';
+/** What the activation log says as it is read: a rollback starts, or the host awaits the driver's verdict. */
+export type ActivationEvent = 'rollback' | 'await';
 
 /** The activation's output ended without a `result` line; `errors` are the `error` lines it had (a refused request says why in them). */
 export class NoResult extends ProtocolError {
@@ -481,6 +524,8 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
   let scratch: string | undefined;
   let rolledBack = false;
   let recovered: ActivationReport['recovered'] = null;
+  const checks: CheckResult[] = [];
+  let confirmed = false;
   for (;;) {
     const line = await reader.line(deadline, "the activation's result");
     if (line === null) throw new NoResult(errors);
@@ -493,6 +538,12 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
       rolledBack = true;
       onEvent('rollback');
     } else if (kind === 'recover' && (rest === 'session' || rest === 'boot')) recovered = rest;
+    else if (kind === 'confirm' && rest === 'await') onEvent('await');
+    else if (kind === 'confirm' && rest === 'ok') confirmed = true;
+    else if (kind === 'check') {
+      const result = parseCheckResult(rest);
+      if (result) checks.push(result);
+    }
     else if (kind === 'unit') {
       const [unit, activeState = '', subState = '', unitResult = '', restarts = '0', verdict = ''] = rest.split(' ');
       if (!unit) continue;
@@ -513,9 +564,33 @@ export async function readActivation(reader: AgentReader, deadline: number, onEv
       scratch = rest;
     } else if (kind === 'result' && (rest === 'ok' || rest === 'rolled-back' || rest === 'failed' || rest === 'refused')) {
       const extra = { steps, outputs, ...(scratch === undefined ? {} : { scratch }) };
-      return { result: rest, errors, warnings, units: latest(units), rollbackUnits: latest(rollbackUnits), statuses, rolledBack, recovered, ...extra };
+      return { result: rest, errors, warnings, units: latest(units), rollbackUnits: latest(rollbackUnits), statuses, rolledBack, recovered, checks, confirmed, ...extra };
     }
   }
+}
+
+/** A `check` line's result, as verdictLines wrote it; null when it is not one. */
+function parseCheckResult(json: string): CheckResult | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  const r = value as Record<string, unknown>;
+  if (typeof value !== 'object' || value === null || !['http', 'tcp', 'exec'].includes(r.kind as string)) return null;
+  if (typeof r.app !== 'string' || typeof r.target !== 'string' || typeof r.ok !== 'boolean' || typeof r.summary !== 'string' || typeof r.excerpt !== 'string') return null;
+  return { app: r.app, kind: r.kind as CheckResult['kind'], target: r.target, ok: r.ok, summary: r.summary, excerpt: r.excerpt };
+}
+
+/** The checks' last results under the host's name, one line each, a failed one with its excerpt; empty without any. */
+export function checkBlock(host: string, report: ActivationReport): string {
+  if (report.checks.length === 0) return '';
+  const lines = report.checks.flatMap((c) => {
+    const line = `  ${c.target} (${c.app}): ${c.ok ? 'ok' : 'failed'}: ${c.summary}`;
+    return c.ok || c.excerpt === '' ? [line] : [line, ...c.excerpt.replace(/\n+$/, '').split('\n').map((l) => `    | ${l}`)];
+  });
+  return `${host}: checks\n${lines.join('\n')}\n`;
 }
 
 /** One entry per unit, its last state (a unit logged by a failed start and by verify appears once). */

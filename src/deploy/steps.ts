@@ -71,14 +71,16 @@ export const VALIDATE_SECONDS = 60;
 export interface StepOptions {
   /** Milliseconds every affected unit must stay healthy. */
   readonly settleMs: number;
+  /** Wait for the driver's verdict once the units are up (docs/agent-protocol.md, `await`); absent: no wait. */
+  readonly await?: { readonly nonce: string; readonly connectSeconds: number; readonly verdictSeconds: number };
 }
 
 /**
  * Activation steps for one host. The new revisions' validate commands run first: a failure
  * refuses the host with nothing changed. Units going away are stopped before anything
  * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
- * units that stay enabled are enabled again (reenable); then enable, restart and
- * verify; removed apps go last, once nothing uses them.
+ * units that stay enabled are enabled again (reenable); then enable, restart (the apps' units,
+ * then host units), await the driver's verdict and verify; removed apps go last, once nothing uses them.
  */
 export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefined, desired: HostSnapshot, options: StepOptions): string[] {
   const steps: string[][] = [];
@@ -129,9 +131,21 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
     for (const unit of app.units.restart) steps.push(['restart', unit]);
     affected.push(...app.units.enable, ...app.units.restart);
   }
+  // Host units after the apps' own, which they may depend on (nginx in front of a site);
+  // a unit restarted anyway is not also reloaded.
+  const hostRestart = [...new Set(plan.apps.flatMap((app) => app.hostUnits?.restart ?? []))].filter((unit) => !affected.includes(unit));
+  for (const unit of hostRestart) steps.push(['restart', unit]);
+  affected.push(...hostRestart);
+  const hostReload = [...new Set(plan.apps.flatMap((app) => app.hostUnits?.reload ?? []))].filter((unit) => !affected.includes(unit));
+  for (const unit of hostReload) steps.push(['reload', unit]);
+  affected.push(...hostReload);
+  if (options.await) steps.push(['await', options.await.nonce, String(options.await.connectSeconds), String(options.await.verdictSeconds)]);
   if (affected.length > 0) {
     steps.push(['verify', String(options.settleMs), ...affected]);
     steps.push(['status', ...affected]);
+  } else if (options.await) {
+    // Nothing to poll, only the verdict to wait for.
+    steps.push(['verify', '0']);
   }
   for (const app of plan.apps) if (app.action === 'remove' && oldApp(app.app) && !newApp(app.app)) steps.push(['remove-app', app.app]);
   steps.push(['state']);
@@ -160,6 +174,8 @@ export function describeStep(line: string): string {
       return `verify ${args.slice(1).join(' ')}`;
     case 'state':
       return 'write state.json';
+    case 'await':
+      return "await the driver's verdict";
     default:
       return [op, ...args].join(' ');
   }

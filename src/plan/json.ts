@@ -13,7 +13,7 @@ function entryJson(entry: FileEntry | null): Json {
 }
 
 function appJson(app: AppPlan): Json {
-  return {
+  const json: { [key: string]: Json } = {
     app: app.app,
     action: app.action,
     old_rev: app.oldRev,
@@ -29,6 +29,9 @@ function appJson(app: AppPlan): Json {
       restart: [...app.units.restart],
     },
   };
+  // Only apps that list host units have it: other plans keep their digests.
+  if (app.hostUnits) json.host_units = { restart: [...app.hostUnits.restart], reload: [...app.hostUnits.reload] };
+  return json;
 }
 
 function hostJson(host: HostPlan): { [key: string]: Json } {

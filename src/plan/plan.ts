@@ -83,6 +83,7 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
   const newUnitPaths = [...newLinks.units, ...newLinks.dropIns];
   const oldEnabled = old?.manifest.unitsEnabled ?? [];
   const newEnabled = next?.manifest.unitsEnabled ?? [];
+  const hostUnits = hostUnitsOf((next ?? old)!.manifest);
   return {
     app: name,
     action,
@@ -100,7 +101,14 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
       // Any change to an app restarts its enabled units; newly enabled ones start on enable.
       restart: intersect(oldEnabled, newEnabled),
     },
+    ...(hostUnits ? { hostUnits } : {}),
   };
+}
+
+/** The host units an app's change restarts and reloads, sorted; null when it lists none. */
+export function hostUnitsOf(manifest: AppSnapshot['manifest']): AppPlan['hostUnits'] | null {
+  if (manifest.unitsRestarted.length + manifest.unitsReloaded.length === 0) return null;
+  return { restart: [...manifest.unitsRestarted].sort(byBytes), reload: [...manifest.unitsReloaded].sort(byBytes) };
 }
 
 /**

@@ -49,6 +49,12 @@ export interface AppPlan {
   /** True when `systemd-sysusers` must run (a sysusers file was added, changed or removed). */
   readonly runSysusers: boolean;
   readonly units: UnitChanges;
+  /**
+   * Host units (not the app's own) restarted or reloaded because the app changes, from
+   * `units_restarted` and `units_reloaded` (of the old manifest when the app is removed);
+   * absent when the app lists none, so plans without them keep their digests.
+   */
+  readonly hostUnits?: { readonly restart: readonly string[]; readonly reload: readonly string[] };
 }
 
 /** Hand edits on a host that the deploy replaces (`deploy --overwrite-drift`). */

@@ -208,7 +208,11 @@ function tableLines(plan: Plan): string[] {
       const rollback = host.rollback.available
         ? '✅ available'
         : `⚠️ unavailable: ${host.rollback.reasons.map(codeSpan).join(', ')}`;
-      const restarted = app.units.restart.map(codeSpan).join(', ');
+      const restarted = [
+        ...app.units.restart.map(codeSpan),
+        ...(app.hostUnits?.restart ?? []).map((unit) => `${codeSpan(unit)} (host)`),
+        ...(app.hostUnits?.reload ?? []).map((unit) => `${codeSpan(unit)} (host, reload)`),
+      ].join(', ');
       return [
         index === 0 ? codeSpan(host.host) : '',
         codeSpan(app.app),

@@ -30,6 +30,8 @@ export function appItems(app: AppPlan, mark: (change: FileChange['change']) => s
   for (const unit of app.units.link) items.push(`link unit ${unit}`);
   for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
   for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
+  for (const unit of app.hostUnits?.restart ?? []) items.push(`restart unit ${unit} (host)`);
+  for (const unit of app.hostUnits?.reload ?? []) items.push(`reload unit ${unit} (host)`);
   return items;
 }
 

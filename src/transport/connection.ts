@@ -1,5 +1,5 @@
 // The transport interface the deploy driver talks to: run an argv on a host, once or as a long-lived stream.
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { OperationError } from '../errors.js';
 
 export interface ExecResult {
@@ -55,6 +55,12 @@ export interface Connection {
   exec(argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
   /** Starts argv and returns its streams as soon as it runs. */
   open(argv: readonly string[]): Promise<Channel>;
+  /**
+   * A TCP connection made by the host to `host:port`, as the host resolves and reaches it (SSH's
+   * direct-tcpip), so health checks need no HTTP client on the host. Rejects with a
+   * TransportError: `unreachable` when the host cannot connect, `lost` when this connection is gone.
+   */
+  forward(host: string, port: number): Promise<Duplex>;
   /** Closes the connection; commands still running get end of file on stdin. */
   close(): Promise<void>;
 }

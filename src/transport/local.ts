@@ -1,6 +1,7 @@
 // The `local` transport: the same Connection, with argv spawned directly on this machine (no shell).
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import { connect } from 'node:net';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type { Channel, Connection, ExecOptions, ExecResult, ExitStatus } from './connection.js';
 import { TransportError } from './connection.js';
 
@@ -94,6 +95,20 @@ class LocalConnection implements Connection {
         child.once('exit', (code, signal) => resolveExit({ code, signal }));
       });
       child.once('spawn', () => resolve(channelOf(child, exited)));
+    });
+  }
+
+  forward(host: string, port: number): Promise<Duplex> {
+    if (this.closed) return Promise.reject(new TransportError('lost', `local: cannot connect to ${host}:${port}: the connection was closed.`));
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host, port });
+      socket.once('connect', () => {
+        // Errors after the connect are the reader's (a reset); they must not crash the process.
+        socket.removeAllListeners('error');
+        socket.on('error', () => {});
+        resolve(socket);
+      });
+      socket.once('error', (error) => reject(new TransportError('unreachable', `local: cannot connect to ${host}:${port}: ${error.message}`)));
     });
   }
 

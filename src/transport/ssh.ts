@@ -727,6 +727,33 @@ class SshConnectionImpl implements SshConnection {
     };
   }
 
+  forward(host: string, port: number): Promise<Duplex> {
+    const what = [`connect to ${host}:${port}`];
+    if (this.lost !== undefined) return Promise.reject(this.lostError(what, 'could not start'));
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { fail: () => reject(this.lostError(what, 'was starting')) };
+      this.pending.add(pending);
+      try {
+        this.client.forwardOut('127.0.0.1', 0, host, port, (error, stream) => {
+          if (!this.pending.delete(pending)) {
+            if (!error) stream.destroy();
+            return;
+          }
+          if (error) {
+            reject(new TransportError('unreachable', `${this.description} cannot connect to ${host}:${port}: ${error.message.replace(/^\(SSH\) Channel open failure: /, '')}`));
+            return;
+          }
+          // Errors after the open are the reader's (a reset); they must not crash the process.
+          stream.on('error', () => {});
+          resolve(stream);
+        });
+      } catch (error) {
+        this.pending.delete(pending);
+        reject(new TransportError('lost', `${this.description}: cannot connect to ${host}:${port}: ${(error as Error).message}.`));
+      }
+    });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     // The target first, then each jump host, which must still carry the target's goodbye.

@@ -2,7 +2,8 @@
 import { posix } from 'node:path';
 import type { Node } from 'jsonc-parser';
 import type { ConfigIssue } from '../errors.js';
-import { childPath, didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type Problem } from '../json-source.js';
+import { childPath, didYouMean, member, parseJsonSource, properties, validateJson, type JsonSchema, type JsonSource, type Problem } from '../json-source.js';
+import { CHECK_SCHEMA, parseChecks } from './checks.js';
 import { EMPTY_MANIFEST, type Manifest, type PermissionRule } from './types.js';
 import { hasControlCharacter } from './names.js';
 import { checkAccount, checkMode, checkPermissionGlob, normaliseMode } from './permissions.js';
@@ -68,6 +69,11 @@ export function parseManifest(text: string, displayPath: string, appFiles: Reado
     );
   }
 
+  const hostUnits = parseHostUnits(member(root, 'systemd'), source, appFiles);
+  issues.push(...hostUnits.issues);
+  const checks = parseChecks(member(root, 'checks'), source);
+  issues.push(...checks.issues);
+
   const symlinks = new Map<string, string>();
   const symlinksNode = member(root, 'symlinks');
   for (const [key, value] of symlinksNode?.type === 'object' ? properties(symlinksNode) : []) {
@@ -97,7 +103,6 @@ export function parseManifest(text: string, displayPath: string, appFiles: Reado
     }
     permissions.push(rule);
   }
-
   const validate: string[][] = [];
   const validateNode = member(root, 'validate');
   for (const [i, command] of (validateNode?.type === 'array' ? (validateNode.children ?? []) : []).entries()) {
@@ -106,7 +111,60 @@ export function parseManifest(text: string, displayPath: string, appFiles: Reado
     issues.push(...problems.map(([node, problem]) => source.issue(node, problem)));
     if (problems.length === 0) validate.push((command.children ?? []).map((arg) => arg.value as string));
   }
-  return { manifest: { unitsEnabled, symlinks, permissions, validate }, issues, targetPositions };
+  return {
+    manifest: { unitsEnabled, unitsRestarted: hostUnits.restarted, unitsReloaded: hostUnits.reloaded, checks: checks.checks, symlinks, permissions, validate },
+    issues,
+    targetPositions,
+  };
+}
+
+const HOST_UNIT_KEYS = ['units_restarted', 'units_reloaded'] as const;
+
+/**
+ * `systemd.units_restarted` and `units_reloaded`: host units (the schema checked each name and
+ * that the app does not ship it, so none is one of its enabled units), each listed once across both lists.
+ */
+function parseHostUnits(systemd: Node | undefined, source: JsonSource, appFiles: ReadonlySet<string>): { restarted: string[]; reloaded: string[]; issues: ConfigIssue[] } {
+  const lists = { units_restarted: [] as string[], units_reloaded: [] as string[] };
+  const issues: ConfigIssue[] = [];
+  const seen = new Map<string, { key: string; node: Node }>();
+  for (const key of HOST_UNIT_KEYS) {
+    const node = member(systemd, key);
+    for (const item of node?.type === 'array' ? (node.children ?? []) : []) {
+      if (item.type !== 'string' || checkHostUnit(item.value as string, appFiles) !== undefined) continue;
+      const unit = item.value as string;
+      const first = seen.get(unit);
+      if (first !== undefined) {
+        const { line, column } = source.position(first.node.offset);
+        issues.push(
+          source.issue(item, {
+            message: `${unit} is listed twice (\`systemd.${first.key}\` at line ${line}, column ${column})`,
+            hint: first.key === key ? 'Remove the duplicate.' : 'A unit is either restarted or reloaded: keep it in one list.',
+          }),
+        );
+        continue;
+      }
+      seen.set(unit, { key, node: item });
+      lists[key].push(unit);
+    }
+  }
+  return { restarted: lists.units_restarted, reloaded: lists.units_reloaded, issues };
+}
+
+/** A unit of the host that an app restarts or reloads: a real unit name, and not one the app ships. */
+function checkHostUnit(unit: string, appFiles: ReadonlySet<string>): Problem | undefined {
+  const name = JSON.stringify(unit);
+  if (!isUnitName(unit) || unit.startsWith('-')) {
+    return { message: `${name} is not a systemd unit name`, hint: 'Name a unit of the host, e.g. "nginx.service".' };
+  }
+  if (unitInstance(unit) === null && unit.includes('@')) {
+    return { message: `${name} is a template, which cannot be restarted`, hint: 'Name an instance of it, e.g. "getty@tty1.service".' };
+  }
+  const instance = unitInstance(unit);
+  if (appFiles.has(`systemd/${unit}`) || (instance !== null && appFiles.has(`systemd/${instance.template}`))) {
+    return { message: `${name} is a unit of this app`, hint: 'List host units here (the app links config for them); enable the app\'s own units in `systemd.units_enabled`, which restarts them on every change.' };
+  }
+  return undefined;
 }
 
 /**
@@ -147,8 +205,13 @@ function manifestSchema(appFiles: ReadonlySet<string>): JsonSchema {
     fields: {
       systemd: {
         type: 'object',
-        fields: { units_enabled: { type: 'array', items: { type: 'string', check: (unit) => checkEnabledUnit(unit, appFiles) } } },
+        fields: {
+          units_enabled: { type: 'array', items: { type: 'string', check: (unit) => checkEnabledUnit(unit, appFiles) } },
+          units_restarted: { type: 'array', items: { type: 'string', check: (unit) => checkHostUnit(unit, appFiles) } },
+          units_reloaded: { type: 'array', items: { type: 'string', check: (unit) => checkHostUnit(unit, appFiles) } },
+        },
       },
+      checks: { type: 'array', items: CHECK_SCHEMA },
       symlinks: {
         type: 'map',
         keys: checkTarget,

@@ -31,9 +31,14 @@ export interface ClusterSettings {
   readonly sensitivePaths: readonly string[];
   /** How a deploy goes through the hosts: canary, batches, failure budget. */
   readonly rollout: RolloutPolicy;
+  /** Seconds a host waits after its activation for the driver to confirm over a new connection (0: off); null when not set. */
+  readonly confirmTimeout: number | null;
 }
 
-export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [], rollout: NO_ROLLOUT };
+export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [], rollout: NO_ROLLOUT, confirmTimeout: null };
+
+/** The default `confirm_timeout`: long enough for a new SSH login to a busy host. */
+export const DEFAULT_CONFIRM_TIMEOUT = 30;
 
 // A value that ends up on an ssh command line: one non-empty word that cannot pass for an option.
 function word(what: string, more?: (value: string) => Problem | undefined): JsonSchema {
@@ -85,6 +90,7 @@ function settingsSchema(hostNames: ReadonlySet<string>, clusterDisplay: string):
       },
       sensitive_paths: { type: 'array', items: { type: 'string', check: sensitiveGlob } },
       rollout: ROLLOUT_SCHEMA,
+      confirm_timeout: { type: 'integer', min: 0, max: 3600 },
     },
   };
 }
@@ -139,7 +145,10 @@ export function parseSettings(
   const sensitivePaths = (sensitiveNode?.type === 'array' ? (sensitiveNode.children ?? []) : [])
     .filter((item) => item.type === 'string' && sensitiveGlob(item.value as string) === undefined)
     .map((item) => item.value as string);
-  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths, rollout: rolloutPolicy(member(root, 'rollout')) }, issues };
+  // A value out of range is an issue above, and settings with issues are never used.
+  const confirmNode = member(root, 'confirm_timeout');
+  const confirmTimeout = confirmNode?.type === 'number' ? (confirmNode.value as number) : null;
+  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths, rollout: rolloutPolicy(member(root, 'rollout')), confirmTimeout }, issues };
 }
 
 /**

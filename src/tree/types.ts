@@ -22,9 +22,32 @@ export interface PermissionRule extends FilePermissions {
   readonly glob: string;
 }
 
+/** When a health check must pass, in seconds. */
+export interface CheckTiming {
+  /** Time from the units being up to the check's first success. */
+  readonly within: number;
+  /** Between two attempts. */
+  readonly interval: number;
+  /** For one attempt. */
+  readonly timeout: number;
+}
+
+/** One entry of `checks`: exactly one kind, run after the app's units are up (DESIGN §2.2). */
+export type HealthCheck = CheckTiming &
+  (
+    | { readonly kind: 'http'; readonly url: string; /** null: any 2xx. */ readonly status: number | null; readonly contains: string | null }
+    | { readonly kind: 'tcp'; readonly host: string; readonly port: number }
+    | { readonly kind: 'exec'; readonly argv: readonly string[] }
+  );
+
 export interface Manifest {
   /** Units from `systemd.units_enabled`, in the order given. */
   readonly unitsEnabled: readonly string[];
+  /** Host units (not the app's own) restarted, or reloaded, when the app changes and again on rollback. */
+  readonly unitsRestarted: readonly string[];
+  readonly unitsReloaded: readonly string[];
+  /** Health checks, in the order written. */
+  readonly checks: readonly HealthCheck[];
   /** Absolute target on the host -> source path relative to the app root. */
   readonly symlinks: ReadonlyMap<string, string>;
   /** In the order written: a later rule overrides an earlier one key by key. */
@@ -36,7 +59,7 @@ export interface Manifest {
   readonly validate: readonly (readonly string[])[];
 }
 
-export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], symlinks: new Map(), permissions: [], validate: [] };
+export const EMPTY_MANIFEST: Manifest = { unitsEnabled: [], unitsRestarted: [], unitsReloaded: [], checks: [], symlinks: new Map(), permissions: [], validate: [] };
 
 export interface AppSnapshot {
   readonly name: string;

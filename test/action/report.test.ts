@@ -23,6 +23,8 @@ function rolledBack(host: string, status = `● app.service - App\n     Active: 
       statuses: [{ unit: 'app.service', text: status }],
       rolledBack: true,
       recovered: null,
+      checks: [],
+      confirmed: false,
     },
   };
 }

@@ -46,6 +46,8 @@ export interface DeployOptions {
   readonly rollout?: RolloutPolicy;
   /** Hosts locked at once: a small fake fleet standing for a large one. */
   readonly lockedAtOnce?: number;
+  /** The hosts await the driver's verdict (checks, and with seconds above 0, a new connection); off by default. */
+  readonly confirmTimeout?: number;
 }
 
 export interface Deployed {
@@ -131,8 +133,9 @@ export class World {
     return targets;
   }
 
-  private deployer(targets: ReadonlyMap<string, Target>, observe: (host: string, phase: HostPhase, detail?: string) => void): Deployer {
+  private deployer(targets: ReadonlyMap<string, Target>, observe: (host: string, phase: HostPhase, detail?: string) => void, confirmTimeout?: number): Deployer {
     return new Deployer({
+      ...(confirmTimeout === undefined ? {} : { confirm: { timeoutSeconds: confirmTimeout } }),
       targets,
       connect: (target) => {
         const host = this.hosts.get(target.host);
@@ -166,7 +169,7 @@ export class World {
         ref: REF,
         deployed: state.deployed,
         targets,
-        deployer: this.deployer(targets, observe),
+        deployer: this.deployer(targets, observe, options.confirmTimeout),
         settings: { settleMs: 0, parallel: 1, allowDegraded: false, dryRun: false, overwriteDrift: false, ...options.settings },
         signal: controller.signal,
         observer: { phase: observe, notice: (host, message) => observe(host, 'locked', `notice: ${message}`), activated: () => undefined, synced: () => undefined },

@@ -1,10 +1,13 @@
 // A host in memory that speaks the agent protocol (agent/deptool-agent.sh) through a fake
 // Connection: sessions with their facts, `links`, `export`, `activate` (a real tar, parsed and
-// checked as the agent checks it) and `result`, with dropped connections where a test wants them.
-// It parses what the driver sends, so a test fails when the driver sends something wrong.
+// checked as the agent checks it, its log streamed), the `await` step and `confirm`, `result`,
+// TCP connections made by the host (to this machine), commands a test answers, and dropped
+// connections or refused logins where a test wants them. It parses what the driver sends, so a
+// test fails when the driver sends something wrong.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import { connect as netConnect } from 'node:net';
+import { PassThrough, Readable, type Duplex } from 'node:stream';
 import { extract, pack } from 'tar-stream';
 import { AGENT_FILE, AGENT_SCRIPT, AGENT_SHA256, AGENT_VERSION } from '../../src/deploy/agent-script.js';
 import { AGENT_PATH, DEPTOOL_DIR } from '../../src/deploy/protocol.js';
@@ -31,8 +34,11 @@ interface FakeApp {
   readonly revisions: Map<string, FakeRevision>;
 }
 
-/** Where a connection drops: while the session reports its facts, while the activation's input is sent, or once the activation has run. */
-export type DropPoint = 'before-ready' | 'upload' | 'activation';
+/**
+ * Where a connection drops: while the session reports its facts, while the activation's input is
+ * sent, once the activation has run, just before it awaits the driver's verdict, or once the verdict came.
+ */
+export type DropPoint = 'before-ready' | 'upload' | 'activation' | 'before-await' | 'after-confirm';
 
 export type ActivationResult = 'ok' | 'rolled-back' | 'failed' | 'refused';
 
@@ -47,11 +53,24 @@ export interface ReceivedActivation {
   readonly staged: readonly string[];
   readonly log: string[];
   result: ActivationResult;
+  /** `check` lines of the driver's verdict, as the log keeps them. */
+  readonly checks: string[];
+}
+
+/** What an activation awaiting the driver's verdict got: `ok`, a rejection, or nothing in time. */
+type Verdict = { readonly kind: 'ok' } | { readonly kind: 'failed'; readonly why: string };
+
+/** An activation in flight: whether (and what) it awaits, and when it has ended. */
+interface Running {
+  awaiting: { readonly connectSeconds: number; readonly verdictSeconds: number; connected: boolean; settle: (verdict: Verdict) => void; readonly verdict: Promise<Verdict> } | null;
+  /** Wakes `confirm` commands waiting for the await step or the end. */
+  readonly waiters: (() => void)[];
+  ended: boolean;
 }
 
 const UNIT_DIR = '/etc/systemd/system';
 /** Steps the agent skips in a sandbox or a dry run (it runs no systemctl, chown or systemd-sysusers there). */
-const SYSTEMD_STEPS = new Set(['sysusers', 'perms', 'disable', 'daemon-reload', 'reenable', 'enable', 'restart', 'verify', 'status']);
+const SYSTEMD_STEPS = new Set(['sysusers', 'perms', 'disable', 'daemon-reload', 'reenable', 'enable', 'restart', 'reload', 'verify', 'status']);
 const isName = (s: string) => /^[A-Za-z0-9._-]+$/.test(s) && s !== '.' && s !== '..';
 const isRev = (s: string) => /^[0-9a-f]{10}$/.test(s);
 const isId = (s: string) => /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/.test(s);
@@ -289,6 +308,21 @@ class FakeConnection implements Connection {
     });
   }
 
+  /** A TCP connection "made by the host": the fake host's network is this machine's. */
+  forward(host: string, port: number): Promise<Duplex> {
+    if (this.state !== 'open') return Promise.reject(new TransportError('lost', `${this.description}: cannot connect to ${host}:${port}: the connection is ${this.state}`));
+    this.host.forwards.push(`${host}:${port}`);
+    return new Promise((resolve, reject) => {
+      const socket = netConnect({ host, port });
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        socket.on('error', () => undefined);
+        resolve(socket);
+      });
+      socket.once('error', (error) => reject(new TransportError('unreachable', `${this.description} cannot connect to ${host}:${port}: ${error.message}`)));
+    });
+  }
+
   close(): Promise<void> {
     if (this.state === 'open') this.state = 'closed';
     // Commands still running get end of file on stdin, as over SSH.
@@ -345,6 +379,12 @@ export class FakeHost {
   readonly differentFiles = new Set<string>();
   /** Dry runs received (`dry-run` on a session), oldest first; none of them changed the host. */
   readonly dryRuns: ReceivedActivation[] = [];
+  /** New logins fail, as after a change that locked the deploy user out. */
+  refuseLogins = false;
+  /** The next activation locks logins out from its await step on, until its rollback (a bad sshd_config, say). */
+  breaksLogins = false;
+  /** Answers commands that are not the agent (exec health checks): their exit status and output. */
+  execHandler: ((argv: readonly string[]) => { readonly code: number; readonly output: string }) | null = null;
 
   readonly apps = new Map<string, FakeApp>();
   /** target -> link value, or `!` for something that is not a symlink. */
@@ -362,6 +402,11 @@ export class FakeHost {
   /** Sessions that reached `ready`. */
   sessions = 0;
   connections = 0;
+  /** `confirm` commands that reached an awaiting activation (`connected`). */
+  confirmations = 0;
+  /** `host:port` of every TCP connection the driver had the host make. */
+  readonly forwards: string[] = [];
+  private readonly running = new Map<string, Running>();
   /** Requests the agent refuses as malformed (exit 2): a driver bug when not empty. */
   readonly usageErrors: string[] = [];
   private lock: Lock | null = null;
@@ -383,6 +428,7 @@ export class FakeHost {
   connect(): Promise<Connection> {
     this.connections++;
     if (this.unreachable) return Promise.reject(new TransportError('unreachable', `fake:${this.name}: connection refused`));
+    if (this.refuseLogins) return Promise.reject(new TransportError('auth', `fake:${this.name}: Authentication as root failed`));
     return Promise.resolve(new FakeConnection(this));
   }
 
@@ -476,13 +522,19 @@ export class FakeHost {
   async run(argv: readonly string[], proc: Proc, connection: FakeConnection): Promise<void> {
     const [program = '', ...args] = argv;
     if (program === 'sh' && args[0] === '-c') return await this.installAgent(args, proc);
+    if (program !== AGENT_PATH && this.execHandler !== null) {
+      const { code, output } = this.execHandler(argv);
+      proc.out(output);
+      return proc.exit(code);
+    }
     if (program !== AGENT_PATH || !this.installed) {
       proc.err(`sh: 1: ${program}: not found\n`);
       return proc.exit(127);
     }
     const [command = '', ...rest] = args;
     if (command === 'session') return await this.session(rest, proc, connection);
-    if (command === 'result') return this.result(rest, proc);
+    if (command === 'result') return await this.result(rest, proc);
+    if (command === 'confirm') return await this.confirm(rest, proc);
     return this.usage(proc, `unknown command: ${command}`);
   }
 
@@ -641,14 +693,22 @@ export class FakeHost {
     const { activation, fresh } = accepted;
     this.activations.set(id, activation);
     this.order.push(id);
-    this.runSteps(activation, 'activate');
+    const dropAfter = this.drop('activation');
+    // The log streams as it grows (the agent tails it), unless the connection drops once the steps ran.
+    let streamed = 0;
+    const flush = () => {
+      if (!dropAfter) for (const line of activation.log.slice(streamed)) proc.out(`${line}\n`);
+      streamed = activation.log.length;
+    };
+    await this.runSteps(activation, 'activate', flush, connection);
     // A refused activation changed nothing: the revisions it staged go again.
     if (activation.result === 'refused') for (const { app, rev } of fresh) this.apps.get(app)?.revisions.delete(rev);
-    if (this.drop('activation')) {
+    if (dropAfter) {
       proc.out(`${activation.log[0] ?? ''}\n`);
       return connection.lose();
     }
-    proc.out(`${activation.log.map((line) => `${line}\n`).join('')}\nresult ${activation.result}\n`);
+    flush();
+    proc.out(`\nresult ${activation.result}\n`);
     if (activation.result === 'ok') this.gc(Number(keep));
     proc.exit(0);
   }
@@ -720,6 +780,7 @@ export class FakeHost {
       staged: staged.revisions.map((r) => `${r.app}/${r.rev}`),
       log: [],
       result: 'ok',
+      checks: [],
     };
     return { activation, fresh };
   }
@@ -741,7 +802,7 @@ export class FakeHost {
     proc.out(`dry-run ${DEPTOOL_DIR}/dryrun/${id}\n`);
     const accepted = await this.accept(id, input, proc);
     if (accepted !== null) {
-      this.runSteps(accepted.activation, 'dry-run');
+      await this.runSteps(accepted.activation, 'dry-run', () => undefined, null);
       this.dryRuns.push(accepted.activation);
     }
     this.apps.clear();
@@ -754,6 +815,47 @@ export class FakeHost {
     if (accepted === null) return;
     proc.out(`${accepted.activation.log.map((line) => `${line}\n`).join('')}\nresult ${accepted.activation.result}\n`);
     proc.exit(0);
+  }
+
+  /** `confirm <id> <nonce> <wait>`: the driver's verdict on an activation that awaits it, as the agent's cmd_confirm. */
+  private async confirm(args: readonly string[], proc: Proc): Promise<void> {
+    const [id = '', nonce = '', wait = ''] = args;
+    if (args.length !== 3 || !isId(id) || !/^[0-9a-f]{32}$/.test(nonce) || !isUint(wait)) return this.usage(proc, 'usage: confirm <id> <nonce> <wait-seconds>');
+    const activation = this.activations.get(id);
+    if (!activation) return this.refuse(proc, `no activation ${id}`);
+    if (activation.steps.find((step) => step[0] === 'await')?.[1] !== nonce) return this.refuse(proc, `activation ${id} does not await this confirmation`);
+    const run = this.running.get(id);
+    if (run && !run.awaiting && !run.ended) {
+      // A driver that reconnected may come before the activation awaits.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Number(wait) * 1000);
+        run.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      if (!run.awaiting && !run.ended) return this.refuse(proc, `activation ${id} did not reach its await step within ${wait} s`);
+    }
+    if (!run || run.ended) {
+      proc.out(`ended ${activation.result}\n`);
+      return proc.exit(0);
+    }
+    const awaiting = run.awaiting!;
+    awaiting.connected = true;
+    this.confirmations++;
+    proc.out('connected\n');
+    const checks: string[] = [];
+    for (;;) {
+      const line = await proc.input.line();
+      if (line === null) return proc.exit(0);
+      if (line.startsWith('check ')) checks.push(line);
+      else if (line === 'ok' || line.startsWith('reject ')) {
+        activation.checks.push(...checks);
+        awaiting.settle(line === 'ok' ? { kind: 'ok' } : { kind: 'failed', why: `the driver rejected the activation: ${line.slice('reject '.length)}` });
+        proc.out(line === 'ok' ? 'confirmed\n' : 'rejected\n');
+        return proc.exit(0);
+      } else return this.usage(proc, 'confirm: unexpected line');
+    }
   }
 
   /** The revisions of an activation's input, verified as the agent's stage does (and named by their content, which the driver guarantees). */
@@ -791,10 +893,25 @@ export class FakeHost {
 
   /**
    * Runs the steps on the model, as run-activation does, rolling everything back when the
-   * configured failure hits; a failed validate step before any change refuses the activation.
-   * A dry run skips the systemd steps, as the agent does in its scratch root.
+   * configured failure hits or the driver's verdict does not come; a failed validate step before any
+   * change refuses the activation. A dry run skips the systemd steps, as the agent does in its
+   * scratch root. `flush` streams the log so far.
    */
-  private runSteps(activation: ReceivedActivation, mode: 'activate' | 'dry-run'): void {
+  private async runSteps(activation: ReceivedActivation, mode: 'activate' | 'dry-run', flush: () => void, connection: FakeConnection | null): Promise<void> {
+    const run: Running = { awaiting: null, waiters: [], ended: false };
+    this.running.set(activation.id, run);
+    const wake = () => {
+      for (const waiter of run.waiters.splice(0)) waiter();
+    };
+    try {
+      await this.stepsOf(activation, mode, run, wake, flush, connection);
+    } finally {
+      run.ended = true;
+      wake();
+    }
+  }
+
+  private async stepsOf(activation: ReceivedActivation, mode: 'activate' | 'dry-run', run: Running, wake: () => void, flush: () => void, connection: FakeConnection | null): Promise<void> {
     const before = {
       apps: new Map([...this.apps].map(([name, app]) => [name, { current: app.current, previous: app.previous }])),
       links: new Map(this.links),
@@ -806,6 +923,8 @@ export class FakeHost {
     const failAt = failure ? Math.max(0, failure.step === undefined ? 0 : activation.steps.findIndex((s) => s[0] === failure.step)) : -1;
     const log = activation.log;
     const restarted: string[] = [];
+    const breaksLogins = this.breaksLogins;
+    this.breaksLogins = false;
     for (const [i, step] of activation.steps.entries()) {
       const [op, ...args] = step;
       if (mode === 'dry-run' && SYSTEMD_STEPS.has(op)) {
@@ -819,12 +938,27 @@ export class FakeHost {
         const output = rejected.output.endsWith('\n') ? rejected.output : `${rejected.output}\n`;
         log.push(`output ${i + 1} ${Buffer.byteLength(output)}\n${output.slice(0, -1)}`);
       }
-      const why =
+      if (op === 'await' && this.drop('before-await')) connection?.lose();
+      let why =
         rejected !== null
           ? `validate ${args[0]}: ${args.slice(3).join(' ')} exited with status ${rejected.status}`
           : i === failAt
             ? `${args.at(-1) ?? op} failed (as the test asked)`
             : this.step(op, args, activation, log);
+      if (why === null && op === 'await') {
+        run.awaiting = this.awaitVerdict(Number(args[1]), Number(args[2]));
+        if (breaksLogins) this.refuseLogins = true;
+        log.push('confirm await');
+        flush();
+        wake();
+      }
+      if (why === null && op === 'verify' && run.awaiting) {
+        const verdict = await run.awaiting.verdict;
+        log.push(...activation.checks);
+        if (verdict.kind === 'ok') log.push('confirm ok');
+        else why = verdict.why;
+        if (this.drop('after-confirm')) connection?.lose();
+      }
       if (why === null) {
         log.push(`step ${i + 1} ${op} ok`);
         if (op === 'restart' || op === 'enable') restarted.push(args[0]);
@@ -836,6 +970,7 @@ export class FakeHost {
         return;
       }
       log.push(`step ${i + 1} ${op} failed`, `error ${why}`, 'rollback begin');
+      if (breaksLogins) this.refuseLogins = false;
       for (const [name, links] of before.apps) Object.assign(this.app(name), links);
       for (const [name, app] of this.apps) {
         if (before.apps.has(name)) continue;
@@ -852,6 +987,24 @@ export class FakeHost {
       activation.result = failure?.result ?? 'rolled-back';
       return;
     }
+  }
+
+  /** Timers of the agent's `await`: a new connection within `connectSeconds`, the verdict within `verdictSeconds`. */
+  private awaitVerdict(connectSeconds: number, verdictSeconds: number): NonNullable<Running['awaiting']> {
+    let settle!: (verdict: Verdict) => void;
+    const verdict = new Promise<Verdict>((resolve) => {
+      settle = resolve;
+    });
+    const awaiting = { connectSeconds, verdictSeconds, connected: false, settle: (v: Verdict) => settle(v), verdict };
+    const connectTimer = setTimeout(() => {
+      if (!awaiting.connected) settle({ kind: 'failed', why: `no new SSH connection confirmed the activation within ${connectSeconds} s; can the deploy user still log in (sshd, its config, the network)?` });
+    }, connectSeconds * 1000);
+    const verdictTimer = setTimeout(() => settle({ kind: 'failed', why: `the driver did not confirm the activation within ${verdictSeconds} s` }), verdictSeconds * 1000);
+    void verdict.then(() => {
+      clearTimeout(connectTimer);
+      clearTimeout(verdictTimer);
+    });
+    return awaiting;
   }
 
   /** One step on the model; null when it worked, else why not. */
@@ -931,7 +1084,7 @@ export class FakeHost {
   }
 
   /** `result --session <pid> <id> <wait>`: the outcome of an activation, for a driver whose connection dropped. */
-  private result(args: readonly string[], proc: Proc): void {
+  private async result(args: readonly string[], proc: Proc): Promise<void> {
     const [flag, token, id = '', wait = ''] = args;
     if (flag !== '--session' || args.length !== 4) return this.usage(proc, 'result needs --session <pid> <id> <wait>');
     if (this.lock === null || String(this.lock.pid) !== token) return this.refuse(proc, 'no session');
@@ -939,6 +1092,9 @@ export class FakeHost {
     if (!isUint(wait)) return this.usage(proc, `bad wait: ${wait}`);
     const activation = this.activations.get(id);
     if (!activation) return this.refuse(proc, `no activation ${id}`);
+    // As the agent, it waits for an activation in flight to end.
+    const run = this.running.get(id);
+    while (run && !run.ended) await new Promise<void>((resolve) => run.waiters.push(resolve));
     proc.out(`${activation.log.map((line) => `${line}\n`).join('')}result ${activation.result}\n`);
     proc.exit(0);
   }
@@ -968,10 +1124,14 @@ function stepProblem(step: readonly string[], hasState: boolean): string | null 
     case 'disable:1':
     case 'enable:1':
     case 'restart:1':
+    case 'reload:1':
       return isUnit(args[0]) ? null : 'bad unit name';
+    case 'await:3':
+      if (!/^[0-9a-f]{32}$/.test(args[0])) return 'bad nonce';
+      return isUint(args[1]) && isUint(args[2]) && Number(args[1]) > 0 && Number(args[2]) >= Number(args[1]) ? null : "the waits must be seconds, the verdict's at least the connection's";
   }
   if (op === 'reenable' && args.length >= 2) return (args[0] === 'keep' || args[0] === 'reset') && args.slice(1).every(isUnit) ? null : 'bad mode or unit name';
-  if (op === 'verify' && args.length >= 2) return isUint(args[0]) && args.slice(1).every(isUnit) ? null : 'bad settle time or unit name';
+  if (op === 'verify' && args.length >= 1) return isUint(args[0]) && args.slice(1).every(isUnit) ? null : 'bad settle time or unit name';
   if (op === 'status' && args.length >= 1) return args.every(isUnit) ? null : 'bad unit name';
   if (op === 'validate' && args.length >= 4) {
     if (!isName(args[0]) || !isRev(args[1])) return 'bad app or revision';

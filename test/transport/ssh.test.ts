@@ -69,6 +69,7 @@ describe('ping', () => {
         return Promise.resolve<ExecResult>({ code: 0, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
       },
       open: () => Promise.reject(new Error('unused')),
+      forward: () => Promise.reject(new Error('unused')),
       close: () => Promise.resolve(),
     };
     const stats = await ping(connection, 3, () => clock);

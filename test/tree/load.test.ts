@@ -32,7 +32,7 @@ test('files load with git blob ids, sizes and the executable bit', async (t) => 
   });
   assert.equal(caddy.files.get('bin/reload')!.executable, true);
   assert.equal(caddy.files.get('bin/reload')!.oid, git(dir, ['hash-object', 'prod/web/caddy/bin/reload']));
-  assert.deepEqual(caddy.manifest, { unitsEnabled: [], symlinks: new Map(), permissions: [], validate: [] });
+  assert.deepEqual(caddy.manifest, { unitsEnabled: [], unitsRestarted: [], unitsReloaded: [], checks: [], symlinks: new Map(), permissions: [], validate: [] });
 });
 
 test('a file larger than one read buffer is hashed in chunks to the same blob id as git', async (t) => {
