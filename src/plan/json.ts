@@ -1,7 +1,8 @@
 // The plan's JSON form (schema documented in docs/plan-json.md), its digest and its hosts'
 // digests: sha256 over a canonical serialisation, so one plan has one digest on any machine.
 import { createHash } from 'node:crypto';
-import type { FileEntry } from '../tree/types.js';
+import { checkTarget } from '../tree/checks.js';
+import type { FileEntry, HealthCheck } from '../tree/types.js';
 import { amountText, type Amount } from '../tree/rollout.js';
 import type { Rollout } from './rollout.js';
 import type { AppPlan, HostPlan, Plan } from './types.js';
@@ -31,7 +32,22 @@ function appJson(app: AppPlan): Json {
   };
   // Only apps that list host units have it: other plans keep their digests.
   if (app.hostUnits) json.host_units = { restart: [...app.hostUnits.restart], reload: [...app.hostUnits.reload] };
+  if (app.validate) json.validate = app.validate.map((command) => [...command]);
+  if (app.checks) json.checks = app.checks.map(checkJson);
   return json;
+}
+
+/** A check as manifest.json writes it, every default filled in. */
+function checkJson(check: HealthCheck): Json {
+  const timing = { within: check.within, interval: check.interval, timeout: check.timeout };
+  switch (check.kind) {
+    case 'http':
+      return { http: check.url, status: check.status, contains: check.contains, ...timing };
+    case 'tcp':
+      return { tcp: checkTarget(check).slice('tcp '.length), ...timing };
+    case 'exec':
+      return { exec: [...check.argv], ...timing };
+  }
 }
 
 function hostJson(host: HostPlan): { [key: string]: Json } {

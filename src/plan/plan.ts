@@ -102,6 +102,8 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
       restart: intersect(oldEnabled, newEnabled),
     },
     ...(hostUnits ? { hostUnits } : {}),
+    ...(next && next.manifest.validate.length > 0 ? { validate: next.manifest.validate } : {}),
+    ...(next && next.manifest.checks.length > 0 ? { checks: next.manifest.checks } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 // The plan as data (DESIGN §4): what would change on each host, computed offline.
 // Every renderer (text, JSON, Markdown) is a function of this value.
-import type { FileEntry } from '../tree/types.js';
+import type { FileEntry, HealthCheck } from '../tree/types.js';
 import type { Rollout } from './rollout.js';
 
 export const PLAN_SCHEMA_VERSION = 1;
@@ -55,6 +55,13 @@ export interface AppPlan {
    * absent when the app lists none, so plans without them keep their digests.
    */
   readonly hostUnits?: { readonly restart: readonly string[]; readonly reload: readonly string[] };
+  /**
+   * The new revision's validate commands (run on the host before anything flips) and health
+   * checks (run once its units are up), as written; absent when it has none or the app is
+   * removed, so plans without them keep their digests. The reviewer approves them with the change.
+   */
+  readonly validate?: readonly (readonly string[])[];
+  readonly checks?: readonly HealthCheck[];
 }
 
 /** Hand edits on a host that the deploy replaces (`deploy --overwrite-drift`). */

@@ -2,6 +2,7 @@
 // action lines, then the rollback footer.
 import type { Rollout } from '../plan/rollout.js';
 import type { AppPlan, FileChange, HostPlan, Plan } from '../plan/types.js';
+import { describeCheck } from '../tree/checks.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -20,6 +21,7 @@ const ITEM_INDENT = '        ';
 export function appItems(app: AppPlan, mark: (change: FileChange['change']) => string): string[] {
   const items: string[] = [];
   for (const file of app.files) items.push(`${mark(file.change)} ${file.path}`);
+  for (const command of app.validate ?? []) items.push(`validate ${command.join(' ')}`);
   for (const link of app.symlinks) {
     items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
   }
@@ -32,6 +34,7 @@ export function appItems(app: AppPlan, mark: (change: FileChange['change']) => s
   for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
   for (const unit of app.hostUnits?.restart ?? []) items.push(`restart unit ${unit} (host)`);
   for (const unit of app.hostUnits?.reload ?? []) items.push(`reload unit ${unit} (host)`);
+  for (const check of app.checks ?? []) items.push(`check ${describeCheck(check)}`);
   return items;
 }
 

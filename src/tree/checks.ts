@@ -130,6 +130,12 @@ export function parseChecks(node: Node | undefined, source: JsonSource): { check
   return { checks, issues };
 }
 
+/** A check and what it expects, for the plan: `http://127.0.0.1:8080/health (status 200, body contains "ok", within 30 s)`. */
+export function describeCheck(check: HealthCheck): string {
+  const expects = check.kind === 'http' ? [`status ${check.status ?? '2xx'}`, ...(check.contains === null ? [] : [`body contains ${JSON.stringify(check.contains)}`])] : [];
+  return `${checkTarget(check)} (${[...expects, `within ${check.within} s`].join(', ')})`;
+}
+
 /** What a check looks at, in one short phrase: `http://127.0.0.1:8080/health`, `tcp 127.0.0.1:5432`, `exec /usr/bin/pg_isready -q`. */
 export function checkTarget(check: HealthCheck): string {
   switch (check.kind) {
