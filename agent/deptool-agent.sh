@@ -1604,18 +1604,31 @@ s_verify() {
   _vbad=$tab
   cf_why=
   # Until the settle time is over and, after an `await` step, the driver's verdict has come.
+  # Units are polled every 0.1 s during the settle time, then once a second while only the
+  # verdict is awaited (systemctl costs host CPU, and a busy fleet's logins take seconds), and
+  # once more when it comes.
+  _vpoll=0
   while :; do
-    if [ $# -gt 0 ]; then units_state "$@"; fi
-    _vi=0
-    for _vu; do
-      _vi=$((_vi + 1))
-      unit_state "$_vi"
-      if unit_broken; then _vbad=$_vbad$_vu$tab; fi
-    done
+    _vfresh=0
+    if [ "$ms" -ge "$_vpoll" ]; then
+      if [ $# -gt 0 ]; then units_state "$@"; fi
+      _vi=0
+      for _vu; do
+        _vi=$((_vi + 1))
+        unit_state "$_vi"
+        if unit_broken; then _vbad=$_vbad$_vu$tab; fi
+      done
+      _vfresh=1
+      if [ "$ms" -ge "$_vend" ]; then _vpoll=$((ms + 1000)); fi
+    fi
     now_ms
     confirm_state
     if [ "$_vbad" != "$tab" ] || [ "$term" != 0 ] || [ -n "$cf_why" ]; then break; fi
-    if [ "$ms" -ge "$_vend" ] && [ "$cf" != wait ]; then break; fi
+    if [ "$ms" -ge "$_vend" ] && [ "$cf" != wait ]; then
+      if [ "$_vfresh" = 1 ]; then break; fi
+      _vpoll=0
+      continue
+    fi
     sleep 0.1
   done
   [ -z "$aw_verdict" ] || confirm_log
