@@ -4,6 +4,7 @@ import { pack } from 'tar-stream';
 import { OperationError } from '../errors.js';
 import type { HostPlan } from '../plan/types.js';
 import { gitBlobOid } from '../tree/hash.js';
+import { showArgv } from '../tree/names.js';
 import { permissionsList } from '../tree/permissions.js';
 import { appLinks, type AppSnapshot, type HostSnapshot } from '../tree/types.js';
 import { DEPTOOL_DIR } from './protocol.js';
@@ -157,7 +158,7 @@ export function describeStep(line: string): string {
   const [op = '', ...args] = line.split('\t');
   switch (op) {
     case 'validate':
-      return `validate ${args[0]}: ${args.slice(3).join(' ')}`;
+      return `validate ${args[0]}: ${showArgv(args.slice(3))}`;
     case 'flip':
       return `flip ${args[0]} to ${args[1]}`;
     case 'remove-app':

@@ -3,6 +3,7 @@
 import type { Rollout } from '../plan/rollout.js';
 import type { AppPlan, FileChange, HostPlan, Plan } from '../plan/types.js';
 import { describeCheck } from '../tree/checks.js';
+import { showArgv } from '../tree/names.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -21,7 +22,7 @@ const ITEM_INDENT = '        ';
 export function appItems(app: AppPlan, mark: (change: FileChange['change']) => string): string[] {
   const items: string[] = [];
   for (const file of app.files) items.push(`${mark(file.change)} ${file.path}`);
-  for (const command of app.validate ?? []) items.push(`validate ${command.join(' ')}`);
+  for (const command of app.validate ?? []) items.push(`validate ${showArgv(command)}`);
   for (const link of app.symlinks) {
     items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
   }

@@ -3,7 +3,7 @@
 import type { Node } from 'jsonc-parser';
 import type { ConfigIssue } from '../errors.js';
 import { childPath, member, properties, type JsonSchema, type JsonSource, type Problem } from '../json-source.js';
-import { hasControlCharacter } from './names.js';
+import { hasControlCharacter, showArgv } from './names.js';
 import type { HealthCheck } from './types.js';
 
 export const CHECK_DEFAULTS = { within: 30, interval: 1, timeout: 5 } as const;
@@ -120,8 +120,17 @@ export function parseChecks(node: Node | undefined, source: JsonSource): { check
       if (!('problem' in parsed)) checks.push({ kind, host: parsed.host, port: parsed.port, ...timing });
     } else if (kind === 'exec' && subject.type === 'array') {
       const argv = (subject.children ?? []).map((arg) => arg.value as unknown);
+      const program = subject.children?.[0];
       if (argv.length === 0) {
         issues.push(source.issue(subject, { message: `\`${childPath(where, 'exec')}\` is empty`, hint: 'Give the command and its arguments, e.g. ["/usr/bin/pg_isready", "-q"].' }));
+      } else if (program?.type === 'string' && !(program.value as string).startsWith('/')) {
+        // As validate commands: no PATH search, whose result would depend on sudo's secure_path.
+        issues.push(
+          source.issue(program, {
+            message: `\`${childPath(childPath(where, 'exec'), 0)}\` ${JSON.stringify(program.value)} is not an absolute path`,
+            hint: 'Checks run without a shell or a PATH search: give the program\'s absolute path, e.g. "/usr/bin/pg_isready".',
+          }),
+        );
       } else if (argv.every((arg) => typeof arg === 'string' && checkArgument(arg) === undefined)) {
         checks.push({ kind, argv: argv as string[], ...timing });
       }
@@ -144,6 +153,6 @@ export function checkTarget(check: HealthCheck): string {
     case 'tcp':
       return `tcp ${check.host.includes(':') ? `[${check.host}]` : check.host}:${check.port}`;
     case 'exec':
-      return `exec ${check.argv.join(' ')}`;
+      return `exec ${showArgv(check.argv)}`;
   }
 }

@@ -58,3 +58,11 @@ export function hasControlCharacter(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * An argument array for people to read (plans, step lists): plain words as they are, others in
+ * single quotes as a shell would need them, so `["/bin/sh", "-c", "a b"]` does not read as four words.
+ */
+export function showArgv(argv: readonly string[]): string {
+  return argv.map((arg) => (/^[\w@%+=:,./{}-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`)).join(' ');
+}

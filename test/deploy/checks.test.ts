@@ -110,7 +110,7 @@ test('a tcp check passes when the host can connect, and fails saying why when it
 test('an exec check runs the argument array as it is (no shell), and reports its exit status and output', async (t) => {
   const h = host(t);
   const ok = await runCheck(check('db', { kind: 'exec', argv: ['/bin/echo', 'ready; $(touch /nonexistent)'] }), h, never);
-  assert.deepEqual([ok.ok, ok.summary, ok.excerpt, ok.target], [true, 'exit 0', 'ready; $(touch /nonexistent)', 'exec /bin/echo ready; $(touch /nonexistent)']);
+  assert.deepEqual([ok.ok, ok.summary, ok.excerpt, ok.target], [true, 'exit 0', 'ready; $(touch /nonexistent)', "exec /bin/echo 'ready; $(touch /nonexistent)'"]);
   const failed = await runCheck(check('db', { kind: 'exec', argv: ['/bin/sh', '-c', 'echo not accepting connections >&2; exit 2'], within: 0.1 }), h, never);
   assert.deepEqual([failed.ok, failed.summary, failed.excerpt], [false, 'exit 2', 'not accepting connections']);
   const slow = await runCheck(check('db', { kind: 'exec', argv: ['/bin/sleep', '5'], within: 0.1, timeout: 0.2 }), h, never);

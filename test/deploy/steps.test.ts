@@ -141,6 +141,8 @@ test('an app without validate commands, or whose revision does not change, sends
 
 test('a step is described for the operator as it reads in a dry run', () => {
   assert.equal(describeStep('validate\tsite\t0123456789\t60\t/usr/sbin/nginx\t-t\t-c\t{rev}/nginx.conf'), 'validate site: /usr/sbin/nginx -t -c {rev}/nginx.conf');
+  // An argument with spaces or quotes reads as one: quoted as a shell would need it.
+  assert.equal(describeStep("validate\tsite\t0123456789\t60\t/bin/sh\t-c\ttest -s {rev}/it's"), "validate site: /bin/sh -c 'test -s {rev}/it'\\''s'");
   assert.equal(describeStep('flip\tsite\t0123456789'), 'flip site to 0123456789');
   assert.equal(describeStep('link\t/etc/site.conf\t/var/lib/deptool/apps/site/current/site.conf\tadopt'), 'link /etc/site.conf -> /var/lib/deptool/apps/site/current/site.conf');
   assert.equal(describeStep('link\t/etc/site.conf\t/var/lib/deptool/apps/site/current/site.conf\treplace'), 'link /etc/site.conf -> /var/lib/deptool/apps/site/current/site.conf, replacing what is there');

@@ -98,7 +98,7 @@ test('a service that exits 1.5 s after it starts is caught while its check waits
 test('exec checks run on the host as root, as an argument array; a failing one rolls back with its output', async () => {
   const passing = await deploy(site({ body: 'v4\n', checks: [{ exec: ['/bin/sh', '-c', `test "$(id -u)" = 0 && cat ${APP}/body.txt`], within: 3 }] }));
   assert.equal(passing.code, 0, passing.stdout + passing.stderr);
-  assert.match(passing.stdout, /^ {2}exec \/bin\/sh -c test "\$\(id -u\)" = 0 && cat \/var\/lib\/deptool\/apps\/site\/current\/body\.txt \(site\): ok: exit 0$/m);
+  assert.match(passing.stdout, /^ {2}exec \/bin\/sh -c 'test "\$\(id -u\)" = 0 && cat \/var\/lib\/deptool\/apps\/site\/current\/body\.txt' \(site\): ok: exit 0$/m);
   assert.match(await lastLog(), /^check \{"app":"site","kind":"exec",.*"ok":true,"summary":"exit 0","excerpt":"v4"\}$/m);
 
   const failing = await deploy(site({ body: 'v5\n', checks: [{ exec: ['/usr/bin/python3', '-c', "import sys; print('replica lag 93 s'); sys.exit(2)"], within: 1, interval: 0.5 }] }));

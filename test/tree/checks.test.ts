@@ -78,6 +78,7 @@ test('bad check values are errors with their position and what to do', () => {
     ['{ "checks": [{ "tcp": "127.0.0.1:70000" }] }', '"127', /is not host:port/],
     ['{ "checks": [{ "exec": [] }] }', '[]', /`checks\[0\]\.exec` is empty/],
     ['{ "checks": [{ "exec": ["/bin/echo", ""] }] }', '""', /an argument of `exec` is empty/],
+    ['{ "checks": [{ "exec": ["pg_isready", "-q"] }] }', '"pg_', /`checks\[0\]\.exec\[0\]` "pg_isready" is not an absolute path/],
     ['{ "checks": [{ "exec": "/bin/true" }] }', '"/bin', /`checks\[0\]\.exec` must be an array/],
     ['{ "checks": [{ "tcp": "127.0.0.1:1", "within": 0 }] }', '0 }', /`checks\[0\]\.within` must be a number from 0\.1 to 3600/],
     ['{ "checks": [{ "tcp": "127.0.0.1:1", "interval": "1" }] }', '"1"', /`checks\[0\]\.interval` must be a number/],
