@@ -35,7 +35,10 @@ interface FleetFigures {
   floor: number;
   /** Machine CPU seconds of each floor run. */
   floorCpu: number[];
+  /** The default path: confirmation over a new connection on (confirm_timeout 30), no checks. */
   settle0: DeployRun[];
+  /** The same with confirmation off (--confirm-timeout 0): what confirmation costs. */
+  settle0Unconfirmed: DeployRun[];
   settle1: DeployRun[];
   allParallel: DeployRun[] | null;
   ansibleWarm: number[];
@@ -121,6 +124,7 @@ async function measure(fleet: Fleet): Promise<FleetFigures> {
     floor: median(floors.map((f) => f.seconds)),
     floorCpu: floors.map((f) => f.cpu),
     settle0: [],
+    settle0Unconfirmed: [],
     settle1: [],
     allParallel: hosts > DEFAULT_PARALLEL ? [] : null,
     ansibleWarm: [],
@@ -142,6 +146,9 @@ async function measure(fleet: Fleet): Promise<FleetFigures> {
       figures.commands.dryRun.push(dry.seconds);
     }
     figures.settle0.push(record(await ws.deploy(`settle=0 #${i}`, content, '--settle', '0')));
+  }
+  for (let i = 1; i <= RUNS; i++) {
+    figures.settle0Unconfirmed.push(record(await ws.deploy(`settle=0 unconfirmed #${i}`, await ws.change(`unconfirmed-${i}`), '--settle', '0', '--confirm-timeout', '0')));
   }
   for (let i = 1; i <= RUNS; i++) figures.settle1.push(record(await ws.deploy(`settle=1 #${i}`, await ws.change(`settle1-${i}`))));
   for (let i = 1; i <= RUNS && figures.allParallel; i++) {
@@ -261,6 +268,11 @@ function printNotes(all: readonly FleetFigures[]): void {
   console.log('  connections of the previous run (Ansible\'s default ControlPersist=60s); its first run, with fresh connections as a first deploy of the day:');
   for (const f of all) {
     console.log(`  ${f.hosts} host(s): ansible first run ${seconds(f.ansibleFirst)}, deptool settle=0 speedup ${ratio(f.ansibleFirst / med(f.settle0))}`);
+  }
+  console.log('deptool runs confirm each host over a new SSH connection (confirm_timeout 30, the default); without it (--confirm-timeout 0):');
+  for (const f of all) {
+    const off = med(f.settle0Unconfirmed);
+    console.log(`  ${f.hosts} host(s): settle=0 unconfirmed ${seconds(off)}, ${ratio(off / f.floor)} floor; confirmation costs ${ratio(med(f.settle0) / off)} of that`);
   }
   for (const f of all) {
     if (f.allParallel) {
