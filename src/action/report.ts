@@ -23,6 +23,8 @@ export interface FailedUnit {
   readonly state: string;
   /** `systemctl status` as the activation captured it; empty when it did not. */
   readonly status: string;
+  /** The host's outcome: rolled back, or failed (its rollback did not finish). */
+  readonly outcome: HostOutcome['status'];
 }
 
 /** A health check that failed, as the host's log kept its last result. */
@@ -34,6 +36,7 @@ export interface FailedCheck {
   readonly file: string;
   readonly summary: string;
   readonly excerpt: string;
+  readonly outcome: HostOutcome['status'];
 }
 
 export interface Annotation {
@@ -79,6 +82,7 @@ export function failedUnits(outcomes: readonly HostOutcome[], clusterPath: strin
         file: app === null ? null : [clusterPath, outcome.host, app, 'systemd', unit.unit].filter((p) => p !== '' && p !== '.').join('/'),
         state: `${unit.activeState} (${unit.subState}${unit.result && unit.result !== 'success' ? `, result ${unit.result}` : ''})`,
         status: status.length > STATUS_LIMIT ? `${status.slice(0, STATUS_LIMIT)}\n… (cut)\n` : status,
+        outcome: outcome.status,
       });
     }
   }
@@ -99,19 +103,25 @@ export function failedChecks(outcomes: readonly HostOutcome[], clusterPath: stri
             file: [clusterPath, outcome.host, check.app, 'manifest.json'].filter((p) => p !== '' && p !== '.').join('/'),
             summary: check.summary,
             excerpt: check.excerpt,
+            outcome: outcome.status,
           })),
   );
+}
+
+/** What became of the host, after what failed on it. */
+function afterwards(outcome: HostOutcome['status']): string {
+  return outcome === 'rolled-back' ? 'the host was rolled back.' : 'the rollback did not finish either: the host may be half-changed (see the summary).';
 }
 
 /** One `::error` per failed unit and failed check on its file, at most MAX_ANNOTATIONS, then one saying where the rest are. */
 export function annotations(outcomes: readonly HostOutcome[], units: readonly FailedUnit[], checks: readonly FailedCheck[] = []): Annotation[] {
   const all: Annotation[] = units.map((u) => ({
     title: `${u.unit} failed on ${u.host}`,
-    message: `${u.unit} is ${u.state} on ${u.host}; the host was rolled back.\n${u.status.trim()}`,
+    message: `${u.unit} is ${u.state} on ${u.host}; ${afterwards(u.outcome)}\n${u.status.trim()}`,
     ...(u.file === null ? {} : { file: u.file }),
   }));
   for (const c of checks) {
-    all.push({ title: `check ${c.target} failed on ${c.host}`, message: `${c.summary}; the host was rolled back.${c.excerpt === '' ? '' : `\n${c.excerpt}`}`, file: c.file });
+    all.push({ title: `check ${c.target} failed on ${c.host}`, message: `${c.summary}; ${afterwards(c.outcome)}${c.excerpt === '' ? '' : `\n${c.excerpt}`}`, file: c.file });
   }
   const withUnits = new Set([...units.map((u) => u.host), ...checks.map((c) => c.host)]);
   for (const outcome of outcomes) {

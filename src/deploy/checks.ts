@@ -87,7 +87,10 @@ async function attempt(check: HealthCheck, host: CheckHost): Promise<Attempt> {
     }
   } catch (error) {
     if (error instanceof TransportError && error.kind === 'lost') throw error;
-    return { ok: false, summary: error instanceof Error ? error.message : String(error), excerpt: '' };
+    const text = error instanceof Error ? error.message : String(error);
+    // sshd's answer when forwarding is off says nothing about the setting to change.
+    const hint = /administratively prohibited/.test(text) ? ' (the host\'s sshd does not allow TCP forwarding, which http and tcp checks use: set AllowTcpForwarding for the deploy user, or use an exec check)' : '';
+    return { ok: false, summary: `${text}${hint}`, excerpt: '' };
   }
 }
 

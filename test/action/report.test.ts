@@ -41,6 +41,15 @@ test('a failed unit is found with its status and its unit file in the config tre
   assert.match(units[0].status, /Active: failed/);
 });
 
+test('an annotation says whether the host was rolled back or its rollback did not finish', () => {
+  const back = rolledBack('web1');
+  const failed: HostOutcome = { ...rolledBack('web2'), status: 'failed' };
+  const outcomes = [back, failed];
+  const [first, second] = annotations(outcomes, failedUnits(outcomes, 'prod', [snapshot(['web1', 'web2'])]));
+  assert.match(first.message, /^app\.service is failed \(failed, result exit-code\) on web1; the host was rolled back\.\n/);
+  assert.match(second.message, /^app\.service is failed \(failed, result exit-code\) on web2; the rollback did not finish either: the host may be half-changed \(see the summary\)\.\n/);
+});
+
 test('annotations stop at the limit, the last one pointing to the summary', () => {
   const hosts = Array.from({ length: 12 }, (_, i) => `web${i}`);
   const outcomes = hosts.map((h) => rolledBack(h));

@@ -137,3 +137,16 @@ test('the longest checks can take is the longest within plus its timeout, rounde
   assert.equal(checksSeconds([]), 0);
   assert.equal(checksSeconds([check('a', { kind: 'tcp', host: 'x', port: 1, within: 2.5, timeout: 1 }), check('b', { kind: 'tcp', host: 'x', port: 1, within: 1, timeout: 0.2 })]), 4);
 });
+
+test('a host whose sshd forbids TCP forwarding fails http and tcp checks with the setting to change', async (t) => {
+  const local = host(t);
+  // What ssh2 reports when sshd has AllowTcpForwarding no, as the SSH transport words it.
+  const refused = new TransportError('unreachable', 'root@web:22 cannot connect to 127.0.0.1:8080: administratively prohibited: open failed');
+  const connection = new Proxy(local.connection, { get: (target, key, receiver) => (key === 'forward' ? () => Promise.reject(refused) : (Reflect.get(target, key, receiver) as unknown)) });
+  const forbidding = { ...local, connection };
+  for (const subject of [{ kind: 'tcp' as const, host: '127.0.0.1', port: 8080 }, { kind: 'http' as const, url: 'http://127.0.0.1:8080/health', status: null, contains: null }]) {
+    const result = await runCheck(check('site', { ...subject, within: 0.1 }), forbidding, never);
+    assert.equal(result.ok, false);
+    assert.match(result.summary, /administratively prohibited: open failed \(the host's sshd does not allow TCP forwarding, which http and tcp checks use: set AllowTcpForwarding for the deploy user, or use an exec check\)$/);
+  }
+});
