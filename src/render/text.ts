@@ -30,6 +30,8 @@ export function appItems(app: AppPlan, mark: (change: FileChange['change']) => s
   for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
   for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
   for (const unit of app.units.link) items.push(`link unit ${unit}`);
+  for (const file of app.quadlets?.unlink ?? []) items.push(`unlink quadlet ${file}`);
+  for (const file of app.quadlets?.link ?? []) items.push(`link quadlet ${file}`);
   for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
   for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
   for (const unit of app.hostUnits?.restart ?? []) items.push(`restart unit ${unit} (host)`);
