@@ -92,7 +92,12 @@ export function renderText(plan: Plan, options: TextOptions): string {
     ? 'Auto-rollback if deploy fails.'
     : 'Rollback unavailable for some hosts.';
   const rollout = plan.rollout ? rolloutLines(plan.rollout) : [];
-  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', ...rollout, footer, ...notes].join('\n') + '\n';
+  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', ...rollout, footer, ...rollbackReasonLines(plan), ...notes].join('\n') + '\n';
+}
+
+/** Why each marked host cannot be rolled back, so the mark is never a bare claim. */
+function rollbackReasonLines(plan: Plan): string[] {
+  return plan.hosts.flatMap((host) => host.rollback.reasons.map((reason) => `  ${host.host}: ${reason}.`));
 }
 
 export function hostCount(n: number): string {

@@ -62,7 +62,11 @@ test('rollback is unavailable when systemd-sysusers runs for an added or changed
   const reason = 'it runs systemd-sysusers for caddy/sysusers/caddy.conf, and a rollback does not delete the users and groups it creates';
   const added = plan(new Map(), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }));
   assert.deepEqual(added.hosts[0].rollback, { available: false, reasons: [reason] });
-  assert.equal(text(added), 'web (rollback unavailable)\n    add caddy\n        + sysusers/caddy.conf\n        link sysusers caddy.conf\n\nRollback unavailable for some hosts.\n');
+  assert.equal(
+    text(added),
+    'web (rollback unavailable)\n    add caddy\n        + sysusers/caddy.conf\n        link sysusers caddy.conf\n\nRollback unavailable for some hosts.\n' +
+      '  web: it runs systemd-sysusers for caddy/sysusers/caddy.conf, and a rollback does not delete the users and groups it creates.\n',
+  );
   const changed = plan(snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy 900 -' }));
   assert.deepEqual(changed.hosts[0].rollback.reasons, [reason]);
   // Removing one creates nobody: the rollback links it again and the host is as it was.
