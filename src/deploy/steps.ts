@@ -12,7 +12,7 @@ import { checksumLine } from './revisions.js';
 const UNIT_DIR = '/etc/systemd/system';
 const SYSUSERS_DIR = '/etc/sysusers.d';
 /** Where Podman's quadlet generator reads system quadlets; it runs at every daemon-reload. */
-export const QUADLET_DIR = '/etc/containers/systemd';
+const QUADLET_DIR = '/etc/containers/systemd';
 
 function currentPath(app: string, path: string): string {
   return `${DEPTOOL_DIR}/apps/${app}/current/${path}`;

@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VALIDATE_SECONDS, activationSteps, describeStep, hostState } from '../../src/deploy/steps.js';
+import type { DriftItem } from '../../src/deploy/assess.js';
+import { withOverwrites } from '../../src/deploy/overwrite.js';
 import { makePlan, revOf } from '../../src/plan/plan.js';
 import type { ClusterSnapshot } from '../../src/tree/types.js';
 import { snapshot, type FileSpec } from '../helpers/snapshot.js';
@@ -191,6 +193,22 @@ test('removing every app of a host (an empty host dir) stops and unlinks its uni
     ['daemon-reload'],
     ['remove-app', 'other'],
     ['remove-app', 'site'],
+    ['state'],
+  ]);
+});
+
+test('--overwrite-drift puts back a quadlet edited by hand, or its re-pointed link, and reloads for the generator', () => {
+  const state = snapshot({ 'web/site/quadlets/web.container': '[Container]\n', 'web/site/index.html': 'v1\n' });
+  const clean = makePlan({ cluster: 'prod', base: null, deployed: state, desired: state });
+  const stepsFor = (drift: DriftItem[]) => {
+    const plan = withOverwrites(clean, new Map([['web', drift]]), state, state);
+    return activationSteps(plan.hosts[0], state.get('web'), state.get('web')!, { settleMs: 500 }).map((step) => step.split('\t'));
+  };
+  assert.deepEqual(stepsFor([{ kind: 'file', app: 'site', path: 'quadlets/web.container', change: 'modified' }]), [['flip', 'site', rev(state, 'site')], ['daemon-reload'], ['state']]);
+  const link = '/var/lib/deptool/apps/site/current/quadlets/web.container';
+  assert.deepEqual(stepsFor([{ kind: 'link', target: '/etc/containers/systemd/web.container', expected: link, found: '/tmp/x' }]), [
+    ['link', '/etc/containers/systemd/web.container', link, 'replace'],
+    ['daemon-reload'],
     ['state'],
   ]);
 });
