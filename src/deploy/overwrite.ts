@@ -3,7 +3,7 @@
 import { byBytes, hostUnitsOf, revOf } from '../plan/plan.js';
 import { planRollout } from '../plan/rollout.js';
 import type { AppPlan, HostPlan, Plan } from '../plan/types.js';
-import type { ClusterSnapshot, HostSnapshot } from '../tree/types.js';
+import { appLinks, type ClusterSnapshot, type HostSnapshot } from '../tree/types.js';
 import { describeDrift, type DriftItem } from './assess.js';
 import { hostState } from './steps.js';
 
@@ -36,6 +36,8 @@ function overwriteHost(plan: HostPlan, drift: readonly DriftItem[], deployed: Ho
       sysusers: { link: [], unlink: [] },
       runSysusers: false,
       units: { link: [], unlink: [], disable: [], enable: [], restart: [...app.manifest.unitsEnabled].sort(byBytes) },
+      // A quadlet edited by hand is put back through `current`: the generator must read it again.
+      ...(appLinks(app.files.keys()).quadlets.length > 0 ? { quadlets: { link: [], unlink: [] } } : {}),
       ...(hostUnits ? { hostUnits } : {}),
     };
     planned.set(name, forced);

@@ -12,6 +12,8 @@ import { checksumLine } from './revisions.js';
 
 const UNIT_DIR = '/etc/systemd/system';
 const SYSUSERS_DIR = '/etc/sysusers.d';
+/** Where Podman's quadlet generator reads system quadlets; it runs at every daemon-reload. */
+const QUADLET_DIR = '/etc/containers/systemd';
 
 function currentPath(app: string, path: string): string {
   return `${DEPTOOL_DIR}/apps/${app}/current/${path}`;
@@ -23,6 +25,7 @@ export function appLinkTargets(app: AppSnapshot): Map<string, string> {
   const derived = appLinks(app.files.keys());
   for (const unit of [...derived.units, ...derived.dropIns]) links.set(`${UNIT_DIR}/${unit}`, currentPath(app.name, `systemd/${unit}`));
   for (const file of derived.sysusers) links.set(`${SYSUSERS_DIR}/${file}`, currentPath(app.name, `sysusers/${file}`));
+  for (const file of derived.quadlets) links.set(`${QUADLET_DIR}/${file}`, currentPath(app.name, `quadlets/${file}`));
   for (const [target, source] of app.manifest.symlinks) links.set(target, currentPath(app.name, source));
   return links;
 }
@@ -79,7 +82,7 @@ export interface StepOptions {
 /**
  * Activation steps for one host. The new revisions' validate commands run first: a failure
  * refuses the host with nothing changed. Units going away are stopped before anything
- * changes; new revisions are flipped in; links, sysusers, file owners and unit links follow;
+ * changes; new revisions are flipped in; links, sysusers, file owners, unit and quadlet links follow;
  * units that stay enabled are enabled again (reenable); then enable, restart (the apps' units,
  * then host units), await the driver's verdict and verify; removed apps go last, once nothing uses them.
  */
@@ -114,11 +117,14 @@ export function activationSteps(plan: HostPlan, deployed: HostSnapshot | undefin
     if (app.action !== 'remove' && app.newRev && snapshot && permissionsList(snapshot) !== null) steps.push(['perms', app.app, app.newRev]);
   }
 
-  let unitFilesChanged = (plan.overwrite?.links ?? []).some((link) => link.target.startsWith(`${UNIT_DIR}/`));
+  // Quadlets are unit files too: the generator turns them into units at the reload.
+  let unitFilesChanged = (plan.overwrite?.links ?? []).some((link) => link.target.startsWith(`${UNIT_DIR}/`) || link.target.startsWith(`${QUADLET_DIR}/`));
   for (const app of plan.apps) {
     for (const unit of app.units.unlink) steps.push(['unlink', `${UNIT_DIR}/${unit}`]);
     for (const unit of app.units.link) steps.push(['link', `${UNIT_DIR}/${unit}`, currentPath(app.app, `systemd/${unit}`), 'no-adopt']);
-    if (app.files.some((f) => f.path.startsWith('systemd/')) || app.units.link.length + app.units.unlink.length > 0) unitFilesChanged = true;
+    for (const file of app.quadlets?.unlink ?? []) steps.push(['unlink', `${QUADLET_DIR}/${file}`]);
+    for (const file of app.quadlets?.link ?? []) steps.push(['link', `${QUADLET_DIR}/${file}`, currentPath(app.app, `quadlets/${file}`), 'no-adopt']);
+    if (app.files.some((f) => f.path.startsWith('systemd/')) || app.units.link.length + app.units.unlink.length > 0 || app.quadlets) unitFilesChanged = true;
   }
   // Before the reload, which then sees the new enablement links.
   const reenable = reenableUnits(plan);

@@ -30,6 +30,8 @@ function appJson(app: AppPlan): Json {
       restart: [...app.units.restart],
     },
   };
+  // Only apps whose quadlets change have it: other plans keep their digests.
+  if (app.quadlets) json.quadlets = { link: [...app.quadlets.link], unlink: [...app.quadlets.unlink] };
   // Only apps that list host units have it: other plans keep their digests.
   if (app.hostUnits) json.host_units = { restart: [...app.hostUnits.restart], reload: [...app.hostUnits.reload] };
   if (app.validate) json.validate = app.validate.map((command) => [...command]);

@@ -2,6 +2,7 @@
 // No I/O, no clock: the loader (src/plan/load.ts) reads the tree and the store.
 import { appLinks, type AppSnapshot, type ClusterSnapshot, type FileEntry, type HostSnapshot } from '../tree/types.js';
 import type { RolloutPolicy } from '../tree/rollout.js';
+import { quadletUnit } from '../tree/validate.js';
 import { planRollout } from './rollout.js';
 import { PLAN_SCHEMA_VERSION, type AppPlan, type FileChange, type HostPlan, type Plan, type SymlinkChange } from './types.js';
 
@@ -84,6 +85,7 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
   const oldEnabled = old?.manifest.unitsEnabled ?? [];
   const newEnabled = next?.manifest.unitsEnabled ?? [];
   const hostUnits = hostUnitsOf((next ?? old)!.manifest);
+  const quadletsChanged = files.some((f) => f.path.startsWith('quadlets/'));
   return {
     app: name,
     action,
@@ -92,7 +94,7 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
     files,
     symlinks: diffSymlinks(old, next),
     sysusers: { link: minus(newLinks.sysusers, oldLinks.sysusers), unlink: minus(oldLinks.sysusers, newLinks.sysusers) },
-    runSysusers: files.some((f) => f.path.startsWith('sysusers/') && f.path.indexOf('/', 9) === -1),
+    runSysusers: files.some((f) => isSysusersFile(f.path)),
     units: {
       link: minus(newUnitPaths, oldUnitPaths),
       unlink: minus(oldUnitPaths, newUnitPaths),
@@ -101,6 +103,7 @@ function planApp(name: string, old: AppSnapshot | undefined, next: AppSnapshot |
       // Any change to an app restarts its enabled units; newly enabled ones start on enable.
       restart: intersect(oldEnabled, newEnabled),
     },
+    ...(quadletsChanged ? { quadlets: { link: minus(newLinks.quadlets, oldLinks.quadlets), unlink: minus(oldLinks.quadlets, newLinks.quadlets) } } : {}),
     ...(hostUnits ? { hostUnits } : {}),
     ...(next && next.manifest.validate.length > 0 ? { validate: next.manifest.validate } : {}),
     ...(next && next.manifest.checks.length > 0 ? { checks: next.manifest.checks } : {}),
@@ -114,20 +117,31 @@ export function hostUnitsOf(manifest: AppSnapshot['manifest']): AppPlan['hostUni
 }
 
 /**
- * Deptool's rule: rollback flips `current` back and restarts units, which cannot
- * undo a link or an enablement that did not exist before, so such plans say so.
+ * What a rollback of the host could not put back, in plain words. Deptool marks every plan
+ * that adds a link or enables a unit; our agent undoes those exactly (it removes the links it
+ * made, puts back adopted files, disables what it enabled: docs/agent-protocol.md), so only
+ * what its undo journal has no inverse for counts: the users and groups systemd-sysusers
+ * creates, and a unit started from a new quadlet, which a rollback unlinks without stopping.
  */
 function rollbackReasons(apps: readonly AppPlan[]): string[] {
   const reasons: string[] = [];
   for (const app of apps) {
-    for (const unit of app.units.link) reasons.push(`links unit ${unit}`);
-    for (const unit of app.units.enable) reasons.push(`enables unit ${unit}`);
-    for (const link of app.symlinks) {
-      if (link.change === 'link') reasons.push(`${link.oldSource === null ? 'links' : 're-points'} ${link.target}`);
+    for (const file of app.files) {
+      if (file.change !== 'remove' && isSysusersFile(file.path)) {
+        reasons.push(`it runs systemd-sysusers for ${app.app}/${file.path}, and a rollback does not delete the users and groups it creates`);
+      }
     }
-    for (const file of app.sysusers.link) reasons.push(`links sysusers ${file}`);
+    const started = new Set([...(app.hostUnits?.restart ?? []), ...(app.hostUnits?.reload ?? [])]);
+    for (const quadlet of app.quadlets?.link ?? []) {
+      const unit = quadletUnit(quadlet);
+      if (started.has(unit)) reasons.push(`it starts ${unit} from the new quadlet ${app.app}/quadlets/${quadlet}, and a rollback removes the quadlet without stopping ${unit}`);
+    }
   }
   return reasons;
+}
+
+function isSysusersFile(path: string): boolean {
+  return path.startsWith('sysusers/') && path.indexOf('/', 'sysusers/'.length) === -1;
 }
 
 function planHost(name: string, deployed: HostSnapshot | undefined, desired: HostSnapshot): HostPlan | null {

@@ -50,6 +50,13 @@ export interface AppPlan {
   readonly runSysusers: boolean;
   readonly units: UnitChanges;
   /**
+   * Podman quadlet file names (`quadlets/<name>`) to link into and unlink from
+   * /etc/containers/systemd; present when a file in `quadlets/` changes (then `daemon-reload`
+   * runs, and the quadlet generator remakes its units), absent otherwise, so plans without
+   * quadlets keep their digests.
+   */
+  readonly quadlets?: { readonly link: readonly string[]; readonly unlink: readonly string[] };
+  /**
    * Host units (not the app's own) restarted or reloaded because the app changes, from
    * `units_restarted` and `units_reloaded` (of the old manifest when the app is removed);
    * absent when the app lists none, so plans without them keep their digests.

@@ -31,6 +31,8 @@ export function appItems(app: AppPlan, mark: (change: FileChange['change']) => s
   for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
   for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
   for (const unit of app.units.link) items.push(`link unit ${unit}`);
+  for (const file of app.quadlets?.unlink ?? []) items.push(`unlink quadlet ${file}`);
+  for (const file of app.quadlets?.link ?? []) items.push(`link quadlet ${file}`);
   for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
   for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
   for (const unit of app.hostUnits?.restart ?? []) items.push(`restart unit ${unit} (host)`);
@@ -91,7 +93,12 @@ export function renderText(plan: Plan, options: TextOptions): string {
     ? 'Auto-rollback if deploy fails.'
     : 'Rollback unavailable for some hosts.';
   const rollout = plan.rollout ? rolloutLines(plan.rollout) : [];
-  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', ...rollout, footer, ...notes].join('\n') + '\n';
+  return [...plan.hosts.flatMap((h) => hostLines(h, options.color)), '', ...rollout, footer, ...rollbackReasonLines(plan), ...notes].join('\n') + '\n';
+}
+
+/** Why each marked host cannot be rolled back, so the mark is never a bare claim. */
+function rollbackReasonLines(plan: Plan): string[] {
+  return plan.hosts.flatMap((host) => host.rollback.reasons.map((reason) => `  ${host.host}: ${reason}.`));
 }
 
 export function hostCount(n: number): string {

@@ -138,8 +138,10 @@ export async function loadCluster(dir: string, options: LoadOptions = {}): Promi
   const hosts = new Map<string, HostSnapshot>();
   for (const host of hostAccs.sort(byName)) {
     const apps = host.apps.filter((app) => app.files.size > 0).sort(byName);
-    // A host dir with nothing but empty directories is not a host.
-    if (apps.length === 0 && !host.hasPlainFile) continue;
+    // A host dir without apps is a host without apps: the plan removes every app deployed there
+    // (Deptool's rule). Only a dir that is there counts: a host whose dir is gone is left alone.
+    // An empty hidden dir (an editor's, a tool's) is not a host, as it was before.
+    if (apps.length === 0 && !host.hasPlainFile && host.name.startsWith('.')) continue;
     const hostIssue = validateName(host.name, 'host', display(host.abs));
     if (hostIssue !== undefined) issues.push(hostIssue);
     const snapshots = new Map<string, AppSnapshot>();

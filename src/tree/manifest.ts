@@ -7,7 +7,7 @@ import { CHECK_SCHEMA, parseChecks } from './checks.js';
 import { EMPTY_MANIFEST, type Manifest, type PermissionRule } from './types.js';
 import { hasControlCharacter } from './names.js';
 import { checkAccount, checkMode, checkPermissionGlob, normaliseMode } from './permissions.js';
-import { isUnitName, unitInstance } from './validate.js';
+import { isQuadletName, isUnitName, quadletUnit, unitInstance } from './validate.js';
 
 export interface ParsedManifest {
   readonly manifest: Manifest;
@@ -33,6 +33,11 @@ const RESERVED_TARGETS: ReadonlyArray<{ dir: string; message: string; hint: stri
     dir: '/etc/sysusers.d',
     message: 'is inside /etc/sysusers.d',
     hint: "Put sysusers files in the app's sysusers/ directory; deptool links them into /etc/sysusers.d.",
+  },
+  {
+    dir: '/etc/containers/systemd',
+    message: 'is inside /etc/containers/systemd',
+    hint: "Put Podman quadlet files in the app's quadlets/ directory; deptool links them into /etc/containers/systemd and reloads systemd.",
   },
 ];
 
@@ -238,6 +243,13 @@ function checkEnabledUnit(unit: string, appFiles: ReadonlySet<string>): Problem 
   if (isUnitName(unit) && appFiles.has(`systemd/${unit}`)) return undefined;
   const instance = unitInstance(unit);
   if (instance !== null && appFiles.has(`systemd/${instance.template}`)) return undefined;
+  const quadlet = [...appFiles].find((path) => path.startsWith('quadlets/') && isQuadletName(path.slice('quadlets/'.length)) && quadletUnit(path.slice('quadlets/'.length)) === unit);
+  if (quadlet !== undefined) {
+    return {
+      message: `${JSON.stringify(unit)} in \`systemd.units_enabled\` is generated from ${quadlet}, and units Podman's quadlet generator makes cannot be enabled`,
+      hint: `Start it at boot with an [Install] section in ${quadlet} (e.g. WantedBy=multi-user.target), and list it in \`systemd.units_restarted\` to restart it whenever the app changes.`,
+    };
+  }
   const units = [...appFiles].filter((path) => /^systemd\/[^/]+$/.test(path)).map((path) => path.slice('systemd/'.length));
   const guess = didYouMean(unit, units);
   const message =

@@ -106,7 +106,7 @@ function sensitiveGlob(glob: string): Problem | undefined {
 function unknownHost(host: string, hostNames: ReadonlySet<string>, clusterDisplay: string): Problem {
   const guess = didYouMean(host, hostNames);
   return {
-    message: `host ${JSON.stringify(host)} has no directory with files in ${clusterDisplay}`,
+    message: `host ${JSON.stringify(host)} has no directory in ${clusterDisplay}`,
     hint:
       guess === undefined
         ? `Create ${clusterDisplay}/${host}/ with its apps, or remove the entry.`

@@ -94,19 +94,23 @@ export interface AppLinks {
   readonly dropIns: readonly string[];
   /** File names directly under `sysusers/`. */
   readonly sysusers: readonly string[];
+  /** Podman quadlet file names directly under `quadlets/` (e.g. `web.container`). */
+  readonly quadlets: readonly string[];
 }
 
-/** Derives the unit, drop-in and sysusers links of an app from its file list. */
+/** Derives the unit, drop-in, sysusers and quadlet links of an app from its file list. */
 export function appLinks(files: Iterable<string>): AppLinks {
   const units: string[] = [];
   const dropIns: string[] = [];
   const sysusers: string[] = [];
+  const quadlets: string[] = [];
   for (const path of files) {
     const parts = path.split('/');
     if (parts[0] === 'systemd' && parts.length === 2) units.push(parts[1]);
     else if (parts[0] === 'systemd' && parts.length === 3) dropIns.push(`${parts[1]}/${parts[2]}`);
     else if (parts[0] === 'sysusers' && parts.length === 2) sysusers.push(parts[1]);
+    else if (parts[0] === 'quadlets' && parts.length === 2) quadlets.push(parts[1]);
   }
   const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return { units: units.sort(byBytes), dropIns: dropIns.sort(byBytes), sysusers: sysusers.sort(byBytes) };
+  return { units: units.sort(byBytes), dropIns: dropIns.sort(byBytes), sysusers: sysusers.sort(byBytes), quadlets: quadlets.sort(byBytes) };
 }

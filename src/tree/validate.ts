@@ -19,10 +19,35 @@ export function unitInstance(name: string): { template: string; instance: string
   return { template: `${match[1]}@.${match[3]}`, instance: match[2] };
 }
 
+/** Podman quadlet file types (podman-systemd.unit(5)), with the suffix of the unit each generates. */
+export const QUADLET_TYPES: Readonly<Record<string, string>> = {
+  container: '',
+  kube: '',
+  pod: '-pod',
+  volume: '-volume',
+  network: '-network',
+  image: '-image',
+  build: '-build',
+};
+
+const QUADLET_NAME = new RegExp(`^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.@-]*)?\\.(${Object.keys(QUADLET_TYPES).join('|')})$`);
+
+export function isQuadletName(name: string): boolean {
+  return name.length <= UNIT_NAME_MAX && QUADLET_NAME.test(name) && !name.startsWith('-');
+}
+
+/** The service Podman's generator makes of quadlet file `name` (without a ServiceName= of its own): `web.container` -> `web.service`. */
+export function quadletUnit(name: string): string {
+  const dot = name.lastIndexOf('.');
+  return `${name.slice(0, dot)}${QUADLET_TYPES[name.slice(dot + 1)] ?? ''}.service`;
+}
+
 const UNIT_HINT = `Unit files are named <name>.<type> with type one of ${UNIT_TYPES.join(', ')}; other files belong outside systemd/.`;
 
+const QUADLET_HINT = `Quadlet files are named <name>.<type> with type one of ${Object.keys(QUADLET_TYPES).join(', ')}; other files belong outside quadlets/.`;
+
 /**
- * Checks the layout of `systemd/` and `sysusers/` in one app. `at` turns an app-relative path
+ * Checks the layout of `systemd/`, `sysusers/` and `quadlets/` in one app. `at` turns an app-relative path
  * into the display path of the issue.
  */
 export function checkAppLayout(paths: Iterable<string>, at: (relative: string) => string): ConfigIssue[] {
@@ -63,6 +88,14 @@ export function checkAppLayout(paths: Iterable<string>, at: (relative: string) =
       } else if (!isConfName(second)) {
         issues.push({ path: at(path), message: 'sysusers file name does not end in .conf', hint: 'systemd-sysusers only reads *.conf files; rename it or move it out of sysusers/.' });
       }
+    } else if (top === 'quadlets') {
+      if (second === undefined) {
+        issues.push({ path: at(path), message: 'quadlets is a file, but quadlets/ is the directory of Podman quadlet files', hint: 'Rename the file, or make quadlets/ a directory of quadlet files.' });
+      } else if (third !== undefined) {
+        dirIssue(`quadlets/${second}`, 'quadlets/ may not contain directories', 'Put the quadlet files directly in quadlets/; deptool links each into /etc/containers/systemd.');
+      } else if (!isQuadletName(second)) {
+        issues.push({ path: at(path), message: `${JSON.stringify(second)} is not a Podman quadlet file name`, hint: QUADLET_HINT });
+      }
     }
   }
   return issues;
@@ -83,7 +116,7 @@ export interface AppForConflicts {
   readonly targetPositions: ReadonlyMap<string, { line: number; column: number }>;
 }
 
-/** Two apps on one host may not claim the same unit, drop-in, sysusers file or symlink target. */
+/** Two apps on one host may not claim the same unit, drop-in, sysusers file, quadlet or symlink target. */
 export function checkHostConflicts(apps: readonly AppForConflicts[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const owners = new Map<string, { app: AppForConflicts; path: string }>();
@@ -104,6 +137,7 @@ export function checkHostConflicts(apps: readonly AppForConflicts[]): ConfigIssu
     for (const unit of links.units) claim(`unit ${unit}`, `unit ${unit}`, app, `systemd/${unit}`);
     for (const dropIn of links.dropIns) claim(`drop-in ${dropIn}`, `drop-in ${dropIn}`, app, `systemd/${dropIn}`);
     for (const file of links.sysusers) claim(`sysusers ${file}`, `sysusers file ${file}`, app, `sysusers/${file}`);
+    for (const file of links.quadlets) claim(`quadlet ${file}`, `quadlet ${file}`, app, `quadlets/${file}`);
   }
   issues.push(...symlinkConflicts(apps));
   return issues;

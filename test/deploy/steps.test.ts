@@ -1,7 +1,9 @@
 // The activation steps the driver sends a host: what each plan becomes, and in which order.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { VALIDATE_SECONDS, activationSteps, describeStep } from '../../src/deploy/steps.js';
+import { VALIDATE_SECONDS, activationSteps, describeStep, hostState } from '../../src/deploy/steps.js';
+import type { DriftItem } from '../../src/deploy/assess.js';
+import { withOverwrites } from '../../src/deploy/overwrite.js';
 import { makePlan, revOf } from '../../src/plan/plan.js';
 import type { ClusterSnapshot } from '../../src/tree/types.js';
 import { snapshot, type FileSpec } from '../helpers/snapshot.js';
@@ -150,4 +152,65 @@ test('a step is described for the operator as it reads in a dry run', () => {
   assert.equal(describeStep('reenable\tkeep\ta.service'), 'reenable a.service');
   assert.equal(describeStep('restart\ta.service'), 'restart a.service');
   assert.equal(describeStep('state'), 'write state.json');
+});
+
+test('quadlets are linked into /etc/containers/systemd through current before a daemon-reload, which also follows a changed or removed quadlet', () => {
+  const container = '[Container]\nImage=docker.io/library/nginx\n';
+  const quadletManifest = JSON.stringify({ systemd: { units_restarted: ['web.service'] } });
+  const before = snapshot({ 'web/site/index.html': 'v1\n' });
+  const added = snapshot({ 'web/site/index.html': 'v1\n', 'web/site/quadlets/web.container': container, 'web/site/manifest.json': quadletManifest });
+  assert.deepEqual(steps(before, added), [
+    ['flip', 'site', rev(added, 'site')],
+    ['link', '/etc/containers/systemd/web.container', '/var/lib/deptool/apps/site/current/quadlets/web.container', 'no-adopt'],
+    ['daemon-reload'],
+    ['restart', 'web.service'],
+    ['verify', '500', 'web.service'],
+    ['status', 'web.service'],
+    ['state'],
+  ]);
+  const changed = snapshot({ 'web/site/index.html': 'v1\n', 'web/site/quadlets/web.container': `${container}PublishPort=8080:80\n`, 'web/site/manifest.json': quadletManifest });
+  assert.deepEqual(steps(added, changed).map((s) => s[0]), ['flip', 'daemon-reload', 'restart', 'verify', 'status', 'state']);
+  const removed = snapshot({ 'web/site/index.html': 'v2\n' });
+  assert.deepEqual(steps(changed, removed).slice(0, 3), [['flip', 'site', rev(removed, 'site')], ['unlink', '/etc/containers/systemd/web.container'], ['daemon-reload']]);
+  // A change outside quadlets/ needs no reload: the links point through current.
+  const other = snapshot({ 'web/site/index.html': 'v3\n', 'web/site/quadlets/web.container': `${container}PublishPort=8080:80\n`, 'web/site/manifest.json': quadletManifest });
+  assert.deepEqual(steps(changed, other).map((s) => s[0]), ['flip', 'restart', 'verify', 'status', 'state']);
+});
+
+test('a host keeps its quadlet links in state.json, so the drift check and sync read them back', () => {
+  const desired = snapshot({ 'web/site/quadlets/web.container': '[Container]\n', 'web/site/systemd/site.service': unit() });
+  assert.deepEqual(hostState(desired.get('web')).apps.site.links, {
+    '/etc/containers/systemd/web.container': '/var/lib/deptool/apps/site/current/quadlets/web.container',
+    '/etc/systemd/system/site.service': '/var/lib/deptool/apps/site/current/systemd/site.service',
+  });
+});
+
+test('removing every app of a host (an empty host dir) stops and unlinks its units, then removes the apps', () => {
+  const before = snapshot({ ...site('v1\n'), 'web/other/f': '1' });
+  const plan = makePlan({ cluster: 'prod', base: null, deployed: before, desired: snapshot({}, ['web']) });
+  const lines = activationSteps(plan.hosts[0], before.get('web'), { name: 'web', apps: new Map() }, { settleMs: 500 }).map((step) => step.split('\t'));
+  assert.deepEqual(lines, [
+    ['disable', 'site.service'],
+    ['unlink', '/etc/systemd/system/site.service'],
+    ['daemon-reload'],
+    ['remove-app', 'other'],
+    ['remove-app', 'site'],
+    ['state'],
+  ]);
+});
+
+test('--overwrite-drift puts back a quadlet edited by hand, or its re-pointed link, and reloads for the generator', () => {
+  const state = snapshot({ 'web/site/quadlets/web.container': '[Container]\n', 'web/site/index.html': 'v1\n' });
+  const clean = makePlan({ cluster: 'prod', base: null, deployed: state, desired: state });
+  const stepsFor = (drift: DriftItem[]) => {
+    const plan = withOverwrites(clean, new Map([['web', drift]]), state, state);
+    return activationSteps(plan.hosts[0], state.get('web'), state.get('web')!, { settleMs: 500 }).map((step) => step.split('\t'));
+  };
+  assert.deepEqual(stepsFor([{ kind: 'file', app: 'site', path: 'quadlets/web.container', change: 'modified' }]), [['flip', 'site', rev(state, 'site')], ['daemon-reload'], ['state']]);
+  const link = '/var/lib/deptool/apps/site/current/quadlets/web.container';
+  assert.deepEqual(stepsFor([{ kind: 'link', target: '/etc/containers/systemd/web.container', expected: link, found: '/tmp/x' }]), [
+    ['link', '/etc/containers/systemd/web.container', link, 'replace'],
+    ['daemon-reload'],
+    ['state'],
+  ]);
 });

@@ -7,7 +7,9 @@ import { makePlan } from '../../src/plan/plan.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderText } from '../../src/render/text.js';
 import type { ClusterSnapshot } from '../../src/tree/types.js';
+import { loadConfigTree } from '../../src/tree/load.js';
 import { snapshot } from '../helpers/snapshot.js';
+import { tempDir, writeTree } from '../helpers/write-tree.js';
 
 function plan(deployed: ClusterSnapshot, desired: ClusterSnapshot, limit?: string[]): Plan {
   return makePlan({ cluster: 'prod', base: null, deployed, desired, limit: limit && new Set(limit) });
@@ -31,7 +33,7 @@ test('a change of the executable bit alone is a modification', () => {
   assert.equal(file.new!.executable, true);
 });
 
-test('drop-ins are linked and unlinked like units, and a drop-in alone keeps rollback unavailable', () => {
+test('drop-ins are linked and unlinked like units, and the rollback undoes those links', () => {
   const before = snapshot({ 'web/ssh/systemd/ssh.service.d/old.conf': '[Service]\n' });
   const after = snapshot({ 'web/ssh/systemd/ssh.service.d/new.conf': '[Service]\n' });
   const result = plan(before, after);
@@ -39,10 +41,10 @@ test('drop-ins are linked and unlinked like units, and a drop-in alone keeps rol
   assert.deepEqual(result.hosts[0].apps[0].units.unlink, ['ssh.service.d/old.conf']);
   assert.equal(
     text(result),
-    'web (rollback unavailable)\n    update ssh\n        + systemd/ssh.service.d/new.conf\n        - systemd/ssh.service.d/old.conf\n' +
-      '        unlink unit ssh.service.d/old.conf\n        link unit ssh.service.d/new.conf\n\nRollback unavailable for some hosts.\n',
+    'web\n    update ssh\n        + systemd/ssh.service.d/new.conf\n        - systemd/ssh.service.d/old.conf\n' +
+      '        unlink unit ssh.service.d/old.conf\n        link unit ssh.service.d/new.conf\n\nAuto-rollback if deploy fails.\n',
   );
-  assert.deepEqual(result.hosts[0].rollback.reasons, ['links unit ssh.service.d/new.conf']);
+  assert.deepEqual(result.hosts[0].rollback, { available: true, reasons: [] });
 });
 
 test('sysusers files are linked, and a changed one makes systemd-sysusers run', () => {
@@ -52,19 +54,44 @@ test('sysusers files are linked, and a changed one makes systemd-sysusers run', 
   const changed = plan(snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy 900 -' }));
   assert.deepEqual(changed.hosts[0].apps[0].sysusers, { link: [], unlink: [] });
   assert.equal(changed.hosts[0].apps[0].runSysusers, true);
-  assert.equal(changed.hosts[0].rollback.available, true);
   const other = plan(snapshot({ 'web/caddy/Caddyfile': 'a', 'web/caddy/sysusers/caddy.conf': 'u' }), snapshot({ 'web/caddy/Caddyfile': 'b', 'web/caddy/sysusers/caddy.conf': 'u' }));
   assert.equal(other.hosts[0].apps[0].runSysusers, false);
 });
 
-test('a re-pointed symlink is a link with its old source and makes rollback unavailable', () => {
-  const manifest = (source: string) => JSON.stringify({ symlinks: { '/etc/app.conf': source } });
-  const result = plan(
-    snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('a.conf') }),
-    snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('b.conf') }),
+test('rollback is unavailable when systemd-sysusers runs for an added or changed sysusers file, which a rollback does not undo', () => {
+  const reason = 'it runs systemd-sysusers for caddy/sysusers/caddy.conf, and a rollback does not delete the users and groups it creates';
+  const added = plan(new Map(), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }));
+  assert.deepEqual(added.hosts[0].rollback, { available: false, reasons: [reason] });
+  assert.equal(
+    text(added),
+    'web (rollback unavailable)\n    add caddy\n        + sysusers/caddy.conf\n        link sysusers caddy.conf\n\nRollback unavailable for some hosts.\n' +
+      '  web: it runs systemd-sysusers for caddy/sysusers/caddy.conf, and a rollback does not delete the users and groups it creates.\n',
   );
-  assert.deepEqual(result.hosts[0].apps[0].symlinks, [{ target: '/etc/app.conf', change: 'link', source: 'b.conf', oldSource: 'a.conf' }]);
-  assert.deepEqual(result.hosts[0].rollback.reasons, ['re-points /etc/app.conf']);
+  const changed = plan(snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -' }), snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy 900 -' }));
+  assert.deepEqual(changed.hosts[0].rollback.reasons, [reason]);
+  // Removing one creates nobody: the rollback links it again and the host is as it was.
+  const removed = plan(snapshot({ 'web/caddy/sysusers/caddy.conf': 'u caddy - -', 'web/caddy/f': '1' }), snapshot({ 'web/caddy/f': '1' }));
+  assert.equal(removed.hosts[0].apps[0].runSysusers, true);
+  assert.deepEqual(removed.hosts[0].rollback, { available: true, reasons: [] });
+  // Not a file systemd-sysusers reads: no reason.
+  const nested = plan(new Map(), snapshot({ 'web/caddy/notes/sysusers/x.conf': 'u' }));
+  assert.equal(nested.hosts[0].rollback.available, true);
+});
+
+test('rollback stays available for what the agent undoes exactly: new links, re-pointed links, unit links and enablements', () => {
+  const manifest = (source: string, units: string[]) => JSON.stringify({ systemd: { units_enabled: units }, symlinks: { '/etc/app.conf': source } });
+  const unit = '[Service]\nExecStart=/bin/true\n[Install]\nWantedBy=multi-user.target\n';
+  const repointed = plan(
+    snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('a.conf', []) }),
+    snapshot({ 'web/app/a.conf': '1', 'web/app/b.conf': '2', 'web/app/manifest.json': manifest('b.conf', []) }),
+  );
+  assert.deepEqual(repointed.hosts[0].apps[0].symlinks, [{ target: '/etc/app.conf', change: 'link', source: 'b.conf', oldSource: 'a.conf' }]);
+  assert.deepEqual(repointed.hosts[0].rollback, { available: true, reasons: [] });
+  const added = plan(new Map(), snapshot({ 'web/app/a.conf': '1', 'web/app/systemd/a.service': unit, 'web/app/manifest.json': manifest('a.conf', ['a.service']) }));
+  const app = added.hosts[0].apps[0];
+  assert.deepEqual([app.units.link, app.units.enable, app.symlinks.map((l) => l.target)], [['a.service'], ['a.service'], ['/etc/app.conf']]);
+  assert.deepEqual(added.hosts[0].rollback, { available: true, reasons: [] });
+  assert.match(text(added), /^web\n[\s\S]*\nAuto-rollback if deploy fails\.\n$/);
 });
 
 test('disabling a unit that stays linked keeps the link and restarts nothing', () => {
@@ -177,4 +204,64 @@ test('the JSON form carries the schema, summary and per-file ids', () => {
   const file = ((json.hosts as { apps: { files: { path: string; old: { oid: string } }[] }[] }[])[0].apps[0].files)[0];
   assert.equal(file.path, 'f');
   assert.match(file.old.oid, /^[0-9a-f]{40}$/);
+});
+
+test('quadlets are linked and unlinked, shown in the plan, and only plans that change them carry the key', () => {
+  const container = '[Container]\nImage=docker.io/library/nginx\n';
+  const added = plan(new Map(), snapshot({ 'web/site/quadlets/web.container': container, 'web/site/quadlets/data.volume': '[Volume]\n', 'web/site/index.html': 'a' }));
+  assert.deepEqual(added.hosts[0].apps[0].quadlets, { link: ['data.volume', 'web.container'], unlink: [] });
+  assert.equal(
+    text(added),
+    'web\n    add site\n        + index.html\n        + quadlets/data.volume\n        + quadlets/web.container\n' +
+      '        link quadlet data.volume\n        link quadlet web.container\n\nAuto-rollback if deploy fails.\n',
+  );
+  const json = planToJson(added) as { hosts: { apps: Record<string, unknown>[] }[] };
+  assert.deepEqual(json.hosts[0].apps[0].quadlets, { link: ['data.volume', 'web.container'], unlink: [] });
+
+  // A changed quadlet keeps its link (it points through current) but the generator must run again.
+  const changed = plan(snapshot({ 'web/site/quadlets/web.container': container }), snapshot({ 'web/site/quadlets/web.container': `${container}PublishPort=8080:80\n` }));
+  assert.deepEqual(changed.hosts[0].apps[0].quadlets, { link: [], unlink: [] });
+  assert.equal(text(changed), 'web\n    update site\n        ~ quadlets/web.container\n\nAuto-rollback if deploy fails.\n');
+
+  const removed = plan(snapshot({ 'web/site/quadlets/web.container': container, 'web/site/f': '1' }), snapshot({ 'web/site/f': '1' }));
+  assert.deepEqual(removed.hosts[0].apps[0].quadlets, { link: [], unlink: ['web.container'] });
+  assert.match(text(removed), /^ {8}unlink quadlet web\.container$/m);
+
+  // No quadlet changed: no key, in the plan or its JSON (so its digest is what it was).
+  const other = plan(snapshot({ 'web/site/quadlets/web.container': container, 'web/site/f': '1' }), snapshot({ 'web/site/quadlets/web.container': container, 'web/site/f': '2' }));
+  assert.equal('quadlets' in other.hosts[0].apps[0], false);
+  assert.equal('quadlets' in (planToJson(other) as { hosts: { apps: Record<string, unknown>[] }[] }).hosts[0].apps[0], false);
+  // The key is part of the digest: two plans differing only in it differ.
+  const withKey = { ...added, hosts: [{ ...added.hosts[0], apps: [{ ...added.hosts[0].apps[0], quadlets: { link: [], unlink: [] } }] }] };
+  assert.notEqual(planDigest(withKey), planDigest(added));
+});
+
+test('a unit restarted from a new quadlet makes rollback unavailable: the rollback unlinks the quadlet without stopping the unit', () => {
+  const manifest = JSON.stringify({ systemd: { units_restarted: ['web.service'] } });
+  const result = plan(new Map(), snapshot({ 'web/site/quadlets/web.container': '[Container]\n', 'web/site/manifest.json': manifest }));
+  assert.deepEqual(result.hosts[0].rollback, {
+    available: false,
+    reasons: ['it starts web.service from the new quadlet site/quadlets/web.container, and a rollback removes the quadlet without stopping web.service'],
+  });
+  // Once the quadlet is there, a rollback flips it back and restarts the unit on the old file.
+  const later = plan(
+    snapshot({ 'web/site/quadlets/web.container': '[Container]\n', 'web/site/manifest.json': manifest }),
+    snapshot({ 'web/site/quadlets/web.container': '[Container]\nImage=x\n', 'web/site/manifest.json': manifest }),
+  );
+  assert.equal(later.hosts[0].rollback.available, true);
+});
+
+test('an empty host dir plans the removal of every app on the host', async (t) => {
+  const dir = await tempDir(t);
+  await writeTree(dir, { 'prod/web': { dir: true }, 'prod/db/pg/pg.conf': 'x' });
+  const tree = await loadConfigTree('prod', { cwd: dir });
+  const deployed = snapshot({ 'web/caddy/Caddyfile': 'a', 'web/site/index.html': 'b', 'db/pg/pg.conf': 'x' });
+  const result = plan(deployed, tree.hosts);
+  assert.deepEqual(result.upToDate, ['db']);
+  assert.deepEqual(result.untracked, []);
+  assert.equal(text(result), 'web\n    remove caddy\n        - Caddyfile\n    remove site\n        - index.html\n\nAuto-rollback if deploy fails.\n');
+  // A host whose dir is gone altogether is left alone.
+  await writeTree(dir, { 'other/db/pg/pg.conf': 'x' });
+  const gone = plan(deployed, (await loadConfigTree('other', { cwd: dir })).hosts);
+  assert.deepEqual([gone.hosts, gone.untracked], [[], ['web']]);
 });

@@ -51,7 +51,8 @@ test('empty directories are ignored at every level and do not change an app tree
     'prod/ghost/app/sub': { dir: true },
   });
   const tree = await load();
-  assert.deepEqual([...tree.hosts.keys()], ['web']);
+  assert.deepEqual([...tree.hosts.keys()], ['ghost', 'web']);
+  assert.equal(tree.hosts.get('ghost')!.apps.size, 0);
   assert.deepEqual([...tree.hosts.get('web')!.apps.keys()], ['caddy']);
   const withEmptyDirs = tree.hosts.get('web')!.apps.get('caddy')!.treeOid;
   await writeTree(dir, { 'plain/web/caddy/Caddyfile': 'x' });
@@ -64,6 +65,27 @@ test('a host dir holding only a plain file is a host with zero apps', async (t) 
   const tree = await load();
   assert.deepEqual([...tree.hosts.keys()], ['spare']);
   assert.equal(tree.hosts.get('spare')!.apps.size, 0);
+});
+
+test('an empty host dir, or one with only empty dirs or a .keep, is a host with zero apps (a deploy removes its apps)', async (t) => {
+  const { load } = await setup(t, {
+    'prod/empty': { dir: true },
+    'prod/hollow/app/sub': { dir: true },
+    'prod/kept/.keep': '',
+    'prod/web/caddy/Caddyfile': 'x',
+  });
+  const tree = await load();
+  assert.deepEqual([...tree.hosts.keys()], ['empty', 'hollow', 'kept', 'web']);
+  for (const host of ['empty', 'hollow', 'kept']) assert.equal(tree.hosts.get(host)!.apps.size, 0, host);
+});
+
+test('an empty hidden dir in the cluster dir is not a host, and an empty dir still needs a valid host name', async (t) => {
+  const { load } = await setup(t, { 'prod/.cache/sub': { dir: true }, 'prod/web/caddy/Caddyfile': 'x' });
+  assert.deepEqual([...(await load()).hosts.keys()], ['web']);
+  const bad = await setup(t, { 'prod/web 2': { dir: true } });
+  const issue = await onlyIssue(bad.load());
+  assert.equal(issue.path, 'prod/web 2');
+  assert.match(issue.message, /invalid host name "web 2"/);
 });
 
 test('plain files in the cluster dir are neither hosts nor apps', async (t) => {

@@ -162,6 +162,24 @@ test('symlink targets in /etc/sysusers.d point to sysusers/', () => {
   assert.match(issueOf('{ "symlinks": { "/etc/sysusers.d/caddy.conf": "Caddyfile" } }').hint!, /app's sysusers\/ directory/);
 });
 
+test('symlink targets in /etc/containers/systemd point to quadlets/, at the key\'s line and column', () => {
+  const issue = issueOf('{\n  "symlinks": {\n    "/etc/containers/systemd/web.container": "Caddyfile"\n  }\n}\n');
+  assert.equal(at(issue), '3:5');
+  assert.match(issue.message, /is inside \/etc\/containers\/systemd/);
+  assert.match(issue.hint!, /app's quadlets\/ directory/);
+});
+
+test('a unit generated from a quadlet cannot be enabled: the hint says how to start and restart it', () => {
+  const files = new Set([...FILES, 'quadlets/web.container', 'quadlets/data.volume']);
+  const issue = issueOf('{ "systemd": { "units_enabled": ["web.service"] } }', files);
+  assert.equal(at(issue), '1:34');
+  assert.equal(issue.message, '"web.service" in `systemd.units_enabled` is generated from quadlets/web.container, and units Podman\'s quadlet generator makes cannot be enabled');
+  assert.match(issue.hint!, /\[Install\] section in quadlets\/web\.container .* list it in `systemd\.units_restarted`/);
+  assert.match(issueOf('{ "systemd": { "units_enabled": ["data-volume.service"] } }', files).message, /generated from quadlets\/data\.volume/);
+  // It may be restarted as a unit the app does not ship.
+  assert.deepEqual(parseManifest('{ "systemd": { "units_restarted": ["web.service"] } }', PATH, files).issues, []);
+});
+
 test('a target next to a reserved dir with a common prefix is fine', () => {
   assert.deepEqual(parseManifest('{ "symlinks": { "/etc/systemd/system.conf": "Caddyfile", "/var/lib/deptool2": "conf" } }', PATH, FILES).issues, []);
 });

@@ -80,7 +80,7 @@ test('an address with a user in it points to the user setting', () => {
 test('a host without a directory is an error with a suggestion', () => {
   const issue = issueOf('{ "hosts": {\n  "wbe": {} } }');
   assert.deepEqual([issue.line, issue.column], [2, 3]);
-  assert.equal(issue.message, 'host "wbe" has no directory with files in prod');
+  assert.equal(issue.message, 'host "wbe" has no directory in prod');
   assert.match(issue.hint!, /Did you mean "web"\?/);
 });
 

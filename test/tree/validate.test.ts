@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfigTree } from '../../src/tree/load.js';
-import { isUnitName, unitInstance } from '../../src/tree/validate.js';
+import { isQuadletName, isUnitName, quadletUnit, unitInstance } from '../../src/tree/validate.js';
 import { onlyIssue, configIssues } from '../helpers/issues.js';
 import { tempDir, writeTree, type TreeSpec } from '../helpers/write-tree.js';
 
@@ -101,4 +101,39 @@ test('a unit file whose name starts with "-" is refused: systemd names its own u
   assert.match(issue.hint ?? '', /ship a drop-in \(systemd\/<unit>\.d\/override\.conf\)/);
   const dropIn = await onlyIssue(load(t, { 'prod/web/a/systemd/-.mount.d/x.conf': '[Mount]\n' }));
   assert.equal(dropIn.path, 'prod/web/a/systemd/-.mount.d');
+});
+
+test('quadlet files are named <name>.<type> for the types Podman reads, and name the unit they generate', () => {
+  for (const name of ['web.container', 'data.volume', 'net.network', 'app.kube', 'base.image', 'img.build', 'all.pod', 'web@.container', 'web@blue.container']) assert.ok(isQuadletName(name), name);
+  for (const name of ['web', 'web.service', 'web.containers', '.container', '-x.container', 'a b.container', 'web.container.d']) assert.ok(!isQuadletName(name), name);
+  assert.deepEqual(
+    ['web.container', 'app.kube', 'all.pod', 'data.volume', 'net.network', 'base.image', 'img.build'].map(quadletUnit),
+    ['web.service', 'app.service', 'all-pod.service', 'data-volume.service', 'net-network.service', 'base-image.service', 'img-build.service'],
+  );
+});
+
+test('quadlets/ holds quadlet files only: a bad name, a directory or a file named quadlets is an error naming the path', async (t) => {
+  const issues = await configIssues(
+    load(t, {
+      'prod/web/a/quadlets/web.containr': 'x',
+      'prod/web/a/quadlets/web.container.d/override.conf': 'x',
+      'prod/web/a/quadlets/web.container.d/more.conf': 'x',
+      'prod/web/b/quadlets': 'x',
+    }),
+  );
+  assert.deepEqual(
+    issues.map((i) => [i.path, i.message]),
+    [
+      ['prod/web/a/quadlets/web.container.d', 'quadlets/ may not contain directories'],
+      ['prod/web/a/quadlets/web.containr', '"web.containr" is not a Podman quadlet file name'],
+      ['prod/web/b/quadlets', 'quadlets is a file, but quadlets/ is the directory of Podman quadlet files'],
+    ],
+  );
+  assert.match(issues[1].hint!, /type one of container, kube, pod, volume, network, image, build/);
+});
+
+test('two apps on one host may not provide the same quadlet', async (t) => {
+  const issue = await onlyIssue(load(t, { 'prod/web/a/quadlets/web.container': 'x', 'prod/web/b/quadlets/web.container': 'y' }));
+  assert.equal(issue.path, 'prod/web/b/quadlets/web.container');
+  assert.equal(issue.message, 'quadlet web.container is provided by both app "a" (prod/web/a/quadlets/web.container) and app "b"');
 });
