@@ -4,18 +4,9 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import { validateName } from '../../tree/names.js';
-import type { CommandSpec, Parsed } from '../args.js';
+import type { Parsed } from '../args.js';
 import { DEFAULT_CLUSTER_KEY, displayPath, storeDir } from '../context.js';
 import type { Io } from '../io.js';
-
-export const spec: CommandSpec = {
-  name: 'init',
-  usage: 'deptool init [DIR]',
-  summary: 'Create the store (a bare git repository, .deptool by default) and the cluster directory DIR,\nand record DIR as the default cluster for the other commands.',
-  options: {},
-  optionHelp: [],
-  maxPositionals: 1,
-};
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const dir = storeDir(io, args.values.store as string | undefined);
