@@ -7,6 +7,8 @@ export const DEFAULT_WIDTH = 80;
 /** Below this, wrapping into a column reads worse than long lines. */
 const MIN_TEXT = 30;
 const LABEL_WIDTH = 22;
+/** Where text goes under its label when there is no room beside it. */
+const NARROW_INDENT = 6;
 
 /** The width to wrap help to: the terminal's, else 80. */
 export function helpWidth(stream: { isTTY?: boolean; columns?: number }): number {
@@ -17,7 +19,7 @@ export function helpWidth(stream: { isTTY?: boolean; columns?: number }): number
 export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter((w) => w.length > 0)) {
+  for (const word of text.split(/[ \t\n]+/).filter((w) => w.length > 0)) {
     if (line === '') line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
     else {
@@ -48,22 +50,36 @@ export function habitText(habit: HabitSpec): string {
   }
 }
 
-/** A two-column list: labels on the left, text wrapped beside them (below them when too long). */
+/**
+ * A two-column list: labels on the left, text wrapped beside them (below them when the label
+ * is too long, and always on a terminal too narrow for two columns).
+ */
 function table(rows: readonly (readonly [string, string])[], width: number, labelWidth = LABEL_WIDTH): string[] {
-  const indent = 2 + labelWidth + 2;
-  const textWidth = Math.max(width - indent, MIN_TEXT);
+  const columns = width - (2 + labelWidth + 2) >= MIN_TEXT;
+  const indent = columns ? 2 + labelWidth + 2 : NARROW_INDENT;
+  const textWidth = Math.max(width - indent, 1);
   const out: string[] = [];
   for (const [label, text] of rows) {
     const lines = wrap(text, textWidth);
-    if (label.length > labelWidth) out.push(`  ${label}`);
+    if (!columns || label.length > labelWidth) out.push(`  ${label}`);
     else out.push(`  ${label.padEnd(labelWidth)}  ${lines.shift() ?? ''}`.trimEnd());
     for (const line of lines) out.push(`${' '.repeat(indent)}${line}`);
   }
   return out;
 }
 
+/** The synopsis wrapped between its bracketed groups, never inside one, under the command's name. */
+function usage(spec: CommandSpec, width: number): string[] {
+  const full = `Usage: deptool ${spec.name} `;
+  const head = width - full.length >= MIN_TEXT ? full : 'Usage: ';
+  const groups: string[] = [...(spec.synopsis.slice(`deptool ${spec.name} `.length).match(/\[[^\]]*\]|\S+/g) ?? [])];
+  if (head !== full) groups.unshift('deptool', spec.name);
+  const lines = wrap(groups.map((g) => g.replace(/ /g, '\u00a0')).join(' '), Math.max(width - head.length, 1)).map((l) => l.replace(/\u00a0/g, ' '));
+  return lines.map((line, i) => `${i === 0 ? head : ' '.repeat(head.length)}${line}`);
+}
+
 export function commandHelp(spec: CommandSpec, width: number): string {
-  const out = [`Usage: ${spec.synopsis}`, ''];
+  const out = [...usage(spec, width), ''];
   for (const paragraph of spec.description) out.push(...wrap(paragraph, width), '');
   if (spec.arguments.length > 0) out.push('Arguments:', ...table(spec.arguments.map((a) => [a.name, a.help]), width), '');
   out.push('Options:', ...table([...spec.options, ...GLOBAL_OPTIONS].map((o) => [optionLabel(o), o.help]), width), '');
