@@ -81,9 +81,10 @@ _deptool_words() {
   COMPREPLY=($(compgen -W "$1" -- "$cur"))
 }
 
+# Directories; hidden ones (the store) only when asked for with a dot.
 _deptool_dirs() {
   compopt -o filenames 2>/dev/null
-  COMPREPLY=($(compgen -d -- "$cur"))
+  if [[ -z $cur ]]; then COMPREPLY=($(compgen -d -X '.*' -- "$cur")); else COMPREPLY=($(compgen -d -- "$cur")); fi
 }
 
 # Host or app names; after a comma (--limit a,b), the next name of the list.

@@ -73,6 +73,8 @@ test('bash accepts the script and completes commands, options, hosts, apps and a
   assert.deepEqual(complete('help', 'd'), ['diff', 'deploy']);
   assert.deepEqual(complete('completion', ''), ['bash', 'zsh', 'fish']);
   assert.deepEqual(complete('plan', 'st'), ['staging']);
+  assert.deepEqual(complete('plan', '').sort(), ['prod', 'staging']);
+  assert.deepEqual(complete('plan', '.de'), ['.deptool']);
   assert.deepEqual(complete('plan', 'prod', ''), [], 'DIR is given once');
 });
 
