@@ -62,7 +62,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     help: 'The store: the git repository holding what is deployed and the deployment history (default: $DEPTOOL_STORE, else .deptool in the working directory).',
     complete: 'dirs',
   },
-  { name: 'help', short: 'h', help: 'Show this help.' },
+  { name: 'help', short: 'h', help: "Show the command's help and exit." },
 ];
 
 const DIR: ArgumentSpec = {
