@@ -48,7 +48,7 @@ export class ConfigError extends DeptoolError {
   }
 }
 
-/** Wrong command-line usage. Exit 2. */
+/** Wrong command-line usage, or a setup that is missing (no store). Exit 2. */
 export class UsageError extends DeptoolError {
   constructor(message: string) {
     super(message, ExitCode.usage);

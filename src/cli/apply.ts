@@ -18,49 +18,6 @@ import type { Planned } from './context.js';
 import { useColor, type Io } from './io.js';
 import { Progress } from './progress.js';
 
-export const APPLY_OPTIONS = {
-  yes: { type: 'boolean', short: 'y' },
-  'dry-run': { type: 'boolean' },
-  identity: { type: 'string', short: 'i' },
-  root: { type: 'string' },
-  settle: { type: 'string' },
-  parallel: { type: 'string' },
-  timeout: { type: 'string' },
-  'confirm-timeout': { type: 'string' },
-  'allow-degraded': { type: 'boolean' },
-} as const;
-
-export const APPLY_HELP = [
-  '-y, --yes         apply without asking (needed without a terminal)',
-  '--dry-run         lock and check every host, then try the activation in a scratch',
-  '                  root on each (validate commands run, systemctl does not); change nothing',
-  '-i, --identity F  the SSH private key to use (default: ssh-agent, then IdentityFile)',
-  '--root DIR        local transport: deploy into DIR instead of /, without systemctl',
-  '--settle SECONDS  how long units must stay healthy after a restart (default 1)',
-  '--parallel N      hosts changed at once (default 32)',
-  "--timeout SECONDS limit for one host's activation (default 300)",
-  '--confirm-timeout SECONDS',
-  '                  how long each host waits, once its units restarted, for a new SSH',
-  "                  connection to confirm it before it rolls itself back (default: deptool.json's",
-  '                  confirm_timeout, else 30; 0: no confirmation)',
-  '--allow-degraded  deploy to hosts whose systemd state is not "running"',
-];
-
-/** deptool.json's `rollout`, overridden on the command line (deploy only: a rollback is the way back). */
-export const ROLLOUT_OPTIONS = {
-  canary: { type: 'string' },
-  batch: { type: 'string' },
-  'max-failed': { type: 'string' },
-  pause: { type: 'string' },
-} as const;
-
-export const ROLLOUT_HELP = [
-  '--canary N|N%     hosts that go first, alone (deptool.json: rollout.canary)',
-  '--batch N|N%      hosts per batch after the canary (rollout.batch; default all at once)',
-  '--max-failed N|N% failed or rolled-back hosts tolerated before the rest stop (rollout.max_failed; 0 with a canary or batches)',
-  '--pause SECONDS   wait between stages (rollout.pause)',
-];
-
 function amountOption(value: unknown, name: string, min: number): Amount | undefined {
   if (value === undefined) return undefined;
   const parsed = amount(value);

@@ -8,6 +8,7 @@ import { makePlan } from '../plan/plan.js';
 import type { Plan } from '../plan/types.js';
 import { Store } from '../store/store.js';
 import type { ClusterSnapshot, ConfigTree } from '../tree/types.js';
+import { validateName } from '../tree/names.js';
 import type { Io } from './io.js';
 
 export const DEFAULT_CLUSTER_KEY = 'deptool.cluster';
@@ -27,7 +28,21 @@ export function clusterRef(cluster: string): string {
   return `refs/heads/${cluster}`;
 }
 
-/** The default cluster is recorded relative to the store's parent, where `init` created it. */
+/** How the default cluster is recorded: relative to the store's parent, where `init` creates both. */
+function recordedPath(store: Store, dir: string): string {
+  return relative(dirname(store.dir), dir) || '.';
+}
+
+/** Records `dir` as the default cluster, unless it is already. */
+export async function recordDefaultCluster(store: Store, dir: string): Promise<void> {
+  const path = recordedPath(store, dir);
+  if ((await store.getConfig(DEFAULT_CLUSTER_KEY)) !== path) await store.setConfig(DEFAULT_CLUSTER_KEY, path);
+}
+
+/**
+ * The cluster directory: the one given, which becomes the default for later commands (as in
+ * Deptool), else the recorded default.
+ */
 export async function clusterDir(io: Io, store: Store, positional: string | undefined): Promise<string> {
   let dir: string;
   if (positional !== undefined) {
@@ -42,6 +57,14 @@ export async function clusterDir(io: Io, store: Store, positional: string | unde
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) {
     throw new ConfigError([{ path: displayPath(io, dir), message: 'cluster directory does not exist', hint: "Create it, or run 'deptool init DIR'." }]);
+  }
+  const nameIssue = validateName(basename(dir), 'cluster', displayPath(io, dir));
+  if (nameIssue) throw new ConfigError([nameIssue]);
+  if (positional !== undefined) {
+    // Only a convenience for the next command: a store this user may read but not write still serves this one.
+    await recordDefaultCluster(store, dir).catch((error: unknown) =>
+      io.stderr.write(`deptool: could not record '${displayPath(io, dir)}' as the default cluster: ${(error as Error).message}\n`),
+    );
   }
   return dir;
 }

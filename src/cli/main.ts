@@ -1,8 +1,9 @@
 // The `deptool` command: dispatches to one module per subcommand and turns errors into exit codes.
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { DeptoolError, ExitCode } from '../errors.js';
-import { helpText, parseCommand, type CommandSpec, type Parsed } from './args.js';
+import { DeptoolError, ExitCode, UsageError } from '../errors.js';
+import { parseCommand, unknownCommand, type Parsed } from './args.js';
+import { completionScript, type Shell } from './completion.js';
 import * as deploy from './commands/deploy.js';
 import * as diff from './commands/diff.js';
 import * as init from './commands/init.js';
@@ -12,59 +13,79 @@ import * as plan from './commands/plan.js';
 import * as rollback from './commands/rollback.js';
 import * as status from './commands/status.js';
 import * as sync from './commands/sync.js';
+import { commandHelp, helpWidth, mainHelp } from './help.js';
 import type { Io } from './io.js';
+import { findCommand } from './registry.js';
 
-interface Command {
-  readonly spec: CommandSpec;
-  run(io: Io, args: Parsed): Promise<number>;
-}
+type Run = (io: Io, args: Parsed) => Promise<number> | number;
 
-const COMMANDS: readonly Command[] = [init, plan, diff, deploy, rollback, sync, status, log, ping];
+/** What each command of the registry runs. */
+export const RUNS: Readonly<Record<string, Run>> = {
+  init: init.run,
+  plan: plan.run,
+  diff: diff.run,
+  deploy: deploy.run,
+  rollback: rollback.run,
+  sync: sync.run,
+  status: status.run,
+  log: log.run,
+  ping: ping.run,
+  help: (io, args) => {
+    const name = args.positionals[0];
+    const width = helpWidth(io.stdout);
+    if (name === undefined) {
+      io.stdout.write(mainHelp(width));
+      return ExitCode.ok;
+    }
+    const spec = findCommand(name);
+    if (!spec) throw unknownCommand(name);
+    io.stdout.write(commandHelp(spec, width));
+    return ExitCode.ok;
+  },
+  completion: (io, args) => {
+    const shell = args.positionals[0];
+    if (shell !== 'bash' && shell !== 'zsh' && shell !== 'fish') {
+      throw new UsageError(`No completion for the shell '${shell}': deptool completes in bash, zsh and fish.`);
+    }
+    io.stdout.write(completionScript(shell satisfies Shell));
+    return ExitCode.ok;
+  },
+};
 
 const VERSION = '0.1.0';
-
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
-  return [
-    'Usage: deptool <command> [options]',
-    '',
-    'Makes hosts match a tree of pre-rendered config (<cluster>/<host>/<app>/...) over SSH.',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}  ${c.spec.summary.split('\n')[0]}`),
-    '',
-    "Run 'deptool <command> --help' for a command's options.",
-    'Exit codes: 0 done or nothing to do, 1 operation failed, 2 usage or config error, 3 rolled back.',
-    '',
-  ].join('\n');
-}
 
 /** Runs one invocation and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(mainHelp());
-    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  if (name === undefined) {
+    io.stderr.write(mainHelp(helpWidth(io.stdout)));
+    return ExitCode.usage;
+  }
+  if (name === '--help' || name === '-h') {
+    io.stdout.write(mainHelp(helpWidth(io.stdout)));
+    return ExitCode.ok;
   }
   if (name === '--version' || name === '-V') {
     io.stdout.write(`deptool ${VERSION}\n`);
     return ExitCode.ok;
   }
-  const command = COMMANDS.find((c) => c.spec.name === name);
+  const spec = findCommand(name);
   try {
-    if (!command) {
-      io.stderr.write(`deptool: unknown command '${name}'.\n\n${mainHelp()}`);
-      return ExitCode.usage;
+    if (!spec) {
+      if (name.startsWith('-')) throw new UsageError(`Unknown option '${name}' before the command: options come after it (deptool <command> [options]).\nRun 'deptool help' for the commands.`);
+      throw unknownCommand(name);
     }
-    const args = parseCommand(command.spec, rest);
+    const args = parseCommand(spec, rest);
     if (args.values.help) {
-      io.stdout.write(helpText(command.spec));
+      io.stdout.write(commandHelp(spec, helpWidth(io.stdout)));
       return ExitCode.ok;
     }
-    return await command.run(io, args);
+    const run = RUNS[args.runs ?? spec.name];
+    if (!run) throw new Error(`the command '${spec.name}' has no implementation`);
+    return await run(io, args);
   } catch (error) {
     if (error instanceof DeptoolError) {
-      io.stderr.write(`deptool${command ? ` ${command.spec.name}` : ''}: ${error.message}\n`);
+      io.stderr.write(`deptool${spec ? ` ${spec.name}` : ''}: ${error.message}\n`);
       return error.exitCode;
     }
     throw error;

@@ -124,11 +124,14 @@ test('plan of an invalid tree exits 2, names file:line:column, and writes nothin
   assert.equal(git('for-each-ref'), before);
 });
 
-test('plan without a store says to run init', async () => {
+test('every command that reads the store says to run init when there is none, and exits 2 as a configuration error', async () => {
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
-  const result = await runCli(['plan', 'prod'], { cwd: work });
-  assert.equal(result.code, 1);
-  assert.match(result.stderr, /deptool init/);
+  for (const args of [['plan', 'prod'], ['diff', 'prod'], ['deploy', 'prod', '--yes'], ['status', 'prod'], ['log', 'prod'], ['ping', 'prod'], ['sync', 'prod'], ['rollback', 'prod', '--host', 'webserver']]) {
+    const result = await runCli(args, { cwd: work });
+    assert.equal(result.code, 2, args.join(' '));
+    assert.equal(result.stderr, `deptool ${args[0]}: No store at '${join(work, '.deptool')}'. Run 'deptool init' first, or point --store (or $DEPTOOL_STORE) at the store.\n`);
+  }
+  await assert.rejects(stat(join(work, '.deptool')));
 });
 
 test('plan without a cluster and without a recorded default is a usage error', async () => {

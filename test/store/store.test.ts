@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { OperationError } from '../../src/errors.js';
+import { ExitCode, OperationError, UsageError } from '../../src/errors.js';
 import { Store, type AppWrite, type Attempt, type WriteFile } from '../../src/store/store.js';
 
 const REF = 'refs/heads/prod';
@@ -104,12 +104,13 @@ test('init refuses a path that is a file', async (t) => {
   await assert.rejects(Store.init(join(root, 'file')), /exists and is not a directory/);
 });
 
-test('open of a missing directory says to run deptool init', async (t) => {
+test('open of a missing directory says to run deptool init, as a usage error (exit 2)', async (t) => {
   const root = await tempDir(t);
   const dir = join(root, '.deptool');
   await assert.rejects(Store.open(dir), (error: Error) => {
-    assert.ok(error instanceof OperationError);
-    assert.equal(error.message, `No store at '${dir}'. Run 'deptool init' first.`);
+    assert.ok(error instanceof UsageError);
+    assert.equal(error.exitCode, ExitCode.usage);
+    assert.equal(error.message, `No store at '${dir}'. Run 'deptool init' first, or point --store (or $DEPTOOL_STORE) at the store.`);
     return true;
   });
 });
@@ -118,7 +119,11 @@ test('open refuses a plain directory even inside another git repository', async 
   const root = await tempDir(t);
   git(root, 'init', '--quiet');
   await mkdir(join(root, '.deptool'));
-  await assert.rejects(Store.open(join(root, '.deptool')), /is not a deptool store \(not a git repository\)/);
+  await assert.rejects(Store.open(join(root, '.deptool')), (error: Error) => {
+    assert.ok(error instanceof UsageError);
+    assert.match(error.message, /is not a deptool store \(not a git repository\)/);
+    return true;
+  });
 });
 
 test('a work tree repository can hold the history on a branch, as the Action uses', async (t) => {

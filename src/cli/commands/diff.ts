@@ -5,18 +5,9 @@ import type { Plan, PlanContents } from '../../plan/types.js';
 import { sensitiveFiles, sensitiveNotes, type IsSensitive } from '../../render/sensitive.js';
 import { upToDateLine } from '../../render/text.js';
 import { diffHeader, diffStat, unifiedDiff } from '../../render/unified-diff.js';
-import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { listOption, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
-
-export const spec: CommandSpec = {
-  name: 'diff',
-  usage: 'deptool diff [DIR] [--stat] [--limit HOST,...]',
-  summary: 'Show the full unified diff between what is deployed (the store) and the config tree DIR.\nOn a terminal the diff goes through $PAGER (default: less).',
-  options: { stat: { type: 'boolean' }, limit: { type: 'string', multiple: true } },
-  optionHelp: ['--stat            only a per-file summary of changed lines', '--limit HOST,...  diff only these hosts (repeatable)'],
-  maxPositionals: 1,
-};
 
 /** Pipes text into the user's pager; the command is split on spaces, never run by a shell. */
 async function page(io: Io, text: string): Promise<void> {

@@ -1,21 +1,12 @@
 // `deptool init [DIR]`: create the store and the cluster directory, record the default cluster.
 import { mkdir, stat } from 'node:fs/promises';
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
 import { Store } from '../../store/store.js';
 import { validateName } from '../../tree/names.js';
-import type { CommandSpec, Parsed } from '../args.js';
-import { DEFAULT_CLUSTER_KEY, displayPath, storeDir } from '../context.js';
+import type { Parsed } from '../args.js';
+import { displayPath, recordDefaultCluster, storeDir } from '../context.js';
 import type { Io } from '../io.js';
-
-export const spec: CommandSpec = {
-  name: 'init',
-  usage: 'deptool init [DIR]',
-  summary: 'Create the store (a bare git repository, .deptool by default) and the cluster directory DIR,\nand record DIR as the default cluster for the other commands.',
-  options: {},
-  optionHelp: [],
-  maxPositionals: 1,
-};
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const dir = storeDir(io, args.values.store as string | undefined);
@@ -36,7 +27,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     throw new ConfigError([{ path: displayPath(io, cluster), message: 'exists and is not a directory', hint: 'Choose another name for the cluster directory.' }]);
   }
   if (!info) await mkdir(cluster, { recursive: true });
-  await store.setConfig(DEFAULT_CLUSTER_KEY, relative(dirname(store.dir), cluster) || '.');
+  await recordDefaultCluster(store, cluster);
   const verb = info ? 'Recorded existing cluster directory' : 'Created cluster directory';
   io.stdout.write(`${verb} '${displayPath(io, cluster)}' and recorded it as the default.\n`);
   return 0;

@@ -2,18 +2,9 @@
 import { basename } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { Store } from '../../store/store.js';
-import type { CommandSpec, Parsed } from '../args.js';
+import type { Parsed } from '../args.js';
 import { clusterDir, clusterRef, storeDir } from '../context.js';
 import type { Io } from '../io.js';
-
-export const spec: CommandSpec = {
-  name: 'log',
-  usage: 'deptool log [DIR] [--host HOST] [-n N]',
-  summary: 'Show the deployment history of the cluster DIR recorded in the store, newest first:\none entry per attempt with its per-host results.',
-  options: { host: { type: 'string' }, number: { type: 'string', short: 'n' } },
-  optionHelp: ['--host HOST       only attempts that involved HOST', '-n N              show at most N attempts'],
-  maxPositionals: 1,
-};
 
 const TRAILER_LABELS = [
   ['planDigest', 'plan digest'],

@@ -2,21 +2,12 @@
 import { ExitCode, UsageError } from '../../errors.js';
 import { ping } from '../../transport/ping.js';
 import { loadCluster } from '../../tree/load.js';
-import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { listOption, type Parsed } from '../args.js';
 import { connector } from '../connect.js';
 import { clusterDir, storeDir, validateLimit } from '../context.js';
 import type { Io } from '../io.js';
 import { columns } from '../table.js';
 import { Store } from '../../store/store.js';
-
-export const spec: CommandSpec = {
-  name: 'ping',
-  usage: 'deptool ping [DIR] [--limit HOST,...] [-n N]',
-  summary: 'Connect to every host of the cluster DIR (verifying host keys, as a deploy does) and\nreport the connect time and the round trip of N commands: min, median and p95.',
-  options: { limit: { type: 'string', multiple: true }, count: { type: 'string', short: 'n' }, identity: { type: 'string', short: 'i' } },
-  optionHelp: ['--limit HOST,...  only these hosts (repeatable)', '-n N              round trips per host (default 10)', '-i, --identity F  the SSH private key to use'],
-  maxPositionals: 1,
-};
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 

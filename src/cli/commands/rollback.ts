@@ -5,29 +5,11 @@ import { UsageError } from '../../errors.js';
 import { rollbackTarget, replanner } from '../../deploy/targets.js';
 import { loadPlanContents } from '../../plan/load.js';
 import { sensitiveFiles } from '../../render/sensitive.js';
-import { APPLY_HELP, APPLY_OPTIONS, apply } from '../apply.js';
-import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { apply } from '../apply.js';
+import { listOption, type Parsed } from '../args.js';
 import { openCluster } from '../context.js';
 import type { Io } from '../io.js';
 import { diffText, show } from './diff.js';
-
-export const spec: CommandSpec = {
-  name: 'rollback',
-  usage: 'deptool rollback [DIR] --host HOST [--app APP,...] [--to previous|COMMIT]',
-  summary:
-    "Put the apps of HOST (all, or those given with --app) back to their previous version, or to\n" +
-    'their version in a store COMMIT (see deptool log). The revision is usually still on the host,\n' +
-    'so this flips `current` back and restarts the units; it is recorded as a new commit.',
-  options: { ...APPLY_OPTIONS, host: { type: 'string' }, app: { type: 'string', multiple: true }, to: { type: 'string' } },
-  optionHelp: [
-    '--host HOST       the host to roll back (required)',
-    '--app APP,...     only these apps (repeatable; default: every app of the host)',
-    "--to previous     each app's version before its last change (the default)",
-    '--to COMMIT       the versions recorded in this store commit',
-    ...APPLY_HELP,
-  ],
-  maxPositionals: 1,
-};
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const host = args.values.host as string | undefined;

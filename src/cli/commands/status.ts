@@ -1,18 +1,9 @@
 // `deptool status`: per host, the last deploy from the store and what is not deployed yet.
-import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { listOption, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
 import { columns } from '../table.js';
 import { formatDate } from './log.js';
-
-export const spec: CommandSpec = {
-  name: 'status',
-  usage: 'deptool status [DIR] [--limit HOST,...]',
-  summary: 'Show, per host of the cluster DIR: the last deploy recorded in the store (date and commit),\nand the apps whose config differs from what is deployed, or "new host".\nReads the config tree and the store only; no host is contacted.',
-  options: { limit: { type: 'string', multiple: true } },
-  optionHelp: ['--limit HOST,...  show only these hosts (repeatable)'],
-  maxPositionals: 1,
-};
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const { plan, tree, store, ref, deployed } = await planCluster(io, {

@@ -7,35 +7,11 @@ import { syncHosts, type HostSync } from '../../deploy/sync.js';
 import { makePlan } from '../../plan/plan.js';
 import { hostCount } from '../../render/text.js';
 import { holderOf, number } from '../apply.js';
-import { listOption, type CommandSpec, type Parsed } from '../args.js';
+import { listOption, type Parsed } from '../args.js';
 import { connector } from '../connect.js';
 import { openCluster, validateLimit } from '../context.js';
 import { useColor, type Io } from '../io.js';
 import { Progress } from '../progress.js';
-
-export const spec: CommandSpec = {
-  name: 'sync',
-  usage: 'deptool sync [DIR] [--limit HOST,...] [--changed]',
-  summary:
-    'Connect to the hosts of the cluster DIR and record in the store what they run, as one commit:\n' +
-    "a deploy from another operator's store, a run that was interrupted, a store that was lost,\n" +
-    'or files edited by hand on a host (accepted as they are). Nothing that runs on a host changes.',
-  options: {
-    limit: { type: 'string', multiple: true },
-    changed: { type: 'boolean' },
-    all: { type: 'boolean' },
-    identity: { type: 'string', short: 'i' },
-    parallel: { type: 'string' },
-  },
-  optionHelp: [
-    '--limit HOST,...  sync only these hosts (repeatable)',
-    '--changed         only the hosts a deploy would change (those whose config differs from the store)',
-    '--all             every host of the cluster (the default; accepted as in Deptool)',
-    '-i, --identity F  the SSH private key to use (default: ssh-agent, then IdentityFile)',
-    '--parallel N      hosts read at once (default 32)',
-  ],
-  maxPositionals: 1,
-};
 
 function line(host: HostSync): string {
   if (host.status === 'synced') {
