@@ -13,7 +13,7 @@ import type { ClusterSnapshot } from '../tree/types.js';
 import { hostCount, renderText } from '../render/text.js';
 import { DEFAULT_CONFIRM_TIMEOUT } from '../tree/settings.js';
 import type { Parsed } from './args.js';
-import { connector } from './connect.js';
+import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connector } from './connect.js';
 import type { Planned } from './context.js';
 import { useColor, type Io } from './io.js';
 import { Progress } from './progress.js';
@@ -22,6 +22,7 @@ export const APPLY_OPTIONS = {
   yes: { type: 'boolean', short: 'y' },
   'dry-run': { type: 'boolean' },
   identity: { type: 'string', short: 'i' },
+  ...CONNECT_TIMEOUT_OPTION,
   root: { type: 'string' },
   settle: { type: 'string' },
   parallel: { type: 'string' },
@@ -35,6 +36,7 @@ export const APPLY_HELP = [
   '--dry-run         lock and check every host, then try the activation in a scratch',
   '                  root on each (validate commands run, systemctl does not); change nothing',
   '-i, --identity F  the SSH private key to use (default: ssh-agent, then IdentityFile)',
+  ...CONNECT_TIMEOUT_HELP,
   '--root DIR        local transport: deploy into DIR instead of /, without systemctl',
   '--settle SECONDS  how long units must stay healthy after a restart (default 1)',
   '--parallel N      hosts changed at once (default 32)',
@@ -190,6 +192,7 @@ async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<A
     identity: args.values.identity as string | undefined,
     root: args.values.root as string | undefined,
     hosts,
+    connectTimeout: args.values['connect-timeout'],
   });
   const controller = new AbortController();
   const progress = new Progress(io, hosts, io.stdout.isTTY === true, color);

@@ -3,7 +3,7 @@ import { ExitCode, UsageError } from '../../errors.js';
 import { ping } from '../../transport/ping.js';
 import { loadCluster } from '../../tree/load.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
-import { connector } from '../connect.js';
+import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connector } from '../connect.js';
 import { clusterDir, storeDir, validateLimit } from '../context.js';
 import type { Io } from '../io.js';
 import { columns } from '../table.js';
@@ -13,8 +13,8 @@ export const spec: CommandSpec = {
   name: 'ping',
   usage: 'deptool ping [DIR] [--limit HOST,...] [-n N]',
   summary: 'Connect to every host of the cluster DIR (verifying host keys, as a deploy does) and\nreport the connect time and the round trip of N commands: min, median and p95.',
-  options: { limit: { type: 'string', multiple: true }, count: { type: 'string', short: 'n' }, identity: { type: 'string', short: 'i' } },
-  optionHelp: ['--limit HOST,...  only these hosts (repeatable)', '-n N              round trips per host (default 10)', '-i, --identity F  the SSH private key to use'],
+  options: { limit: { type: 'string', multiple: true }, count: { type: 'string', short: 'n' }, identity: { type: 'string', short: 'i' }, ...CONNECT_TIMEOUT_OPTION },
+  optionHelp: ['--limit HOST,...  only these hosts (repeatable)', '-n N              round trips per host (default 10)', '-i, --identity F  the SSH private key to use', ...CONNECT_TIMEOUT_HELP],
   maxPositionals: 1,
 };
 
@@ -28,7 +28,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
   const limit = validateLimit(tree, new Map(), listOption(args.values.limit));
   const hosts = [...tree.hosts.keys()].filter((h) => !limit || limit.has(h)).sort();
-  const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts });
+  const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts, connectTimeout: args.values['connect-timeout'] });
   const failures: string[] = [];
   const rows = await Promise.all(
     hosts.map(async (host): Promise<string[]> => {

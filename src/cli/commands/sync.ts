@@ -8,7 +8,7 @@ import { makePlan } from '../../plan/plan.js';
 import { hostCount } from '../../render/text.js';
 import { holderOf, number } from '../apply.js';
 import { listOption, type CommandSpec, type Parsed } from '../args.js';
-import { connector } from '../connect.js';
+import { CONNECT_TIMEOUT_HELP, CONNECT_TIMEOUT_OPTION, connector } from '../connect.js';
 import { openCluster, validateLimit } from '../context.js';
 import { useColor, type Io } from '../io.js';
 import { Progress } from '../progress.js';
@@ -25,6 +25,7 @@ export const spec: CommandSpec = {
     changed: { type: 'boolean' },
     all: { type: 'boolean' },
     identity: { type: 'string', short: 'i' },
+    ...CONNECT_TIMEOUT_OPTION,
     parallel: { type: 'string' },
   },
   optionHelp: [
@@ -32,6 +33,7 @@ export const spec: CommandSpec = {
     '--changed         only the hosts a deploy would change (those whose config differs from the store)',
     '--all             every host of the cluster (the default; accepted as in Deptool)',
     '-i, --identity F  the SSH private key to use (default: ssh-agent, then IdentityFile)',
+    ...CONNECT_TIMEOUT_HELP,
     '--parallel N      hosts read at once (default 32)',
   ],
   maxPositionals: 1,
@@ -61,7 +63,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     io.stdout.write(`No hosts to sync in cluster '${tree.cluster}'.\n`);
     return ExitCode.ok;
   }
-  const connect = await connector(io, cluster, { identity: args.values.identity as string | undefined, hosts });
+  const connect = await connector(io, cluster, { identity: args.values.identity as string | undefined, hosts, connectTimeout: args.values['connect-timeout'] });
   const progress = new Progress(io, hosts, io.stdout.isTTY === true, useColor(io));
   const controller = new AbortController();
   const stop = io.onInterrupt?.(() => {
