@@ -266,10 +266,8 @@ function evaluate(config: SSHConfig, alias: string, context: MatchContext): { va
         matched = final;
       } else {
         const argument = words[++i];
-        if (argument === undefined) {
-          note(`Match ${words.join(' ')}: criterion ${words[i - 1]} has no argument, so the block never applies`);
-          return false;
-        }
+        // The parser already refused a criterion without its argument.
+        if (argument === undefined) return false;
         const current = state();
         switch (criterion) {
           case 'host':
