@@ -405,11 +405,15 @@ async function connectHop(
           ),
         );
       }
-      if (proxy?.exited) return fail(proxy.failure(label));
-      if (level === 'client-socket' || level === 'client-dns') return fail(socketError(error, hop, label));
-      // A DISCONNECT from the server during authentication (e.g. MaxAuthTries) is an auth problem.
-      if (current !== undefined || serverMethods !== null) return fail(authFailure(error.message));
-      fail(new TransportError('protocol', `SSH connection to ${label} failed: ${error.message}.`));
+      const failure = () => {
+        if (level === 'client-socket' || level === 'client-dns') return socketError(error, hop, label);
+        // A DISCONNECT from the server during authentication (e.g. MaxAuthTries) is an auth problem.
+        if (current !== undefined || serverMethods !== null) return authFailure(error.message);
+        return new TransportError('protocol', `SSH connection to ${label} failed: ${error.message}.`);
+      };
+      // A ProxyCommand that died is the cause of whatever ssh2 saw; its exit may still be on its way.
+      if (proxy) return void proxy.ended().then(() => fail(proxy.exited ? proxy.failure(label) : failure()));
+      fail(failure());
     });
     client.on('close', () => {
       if (hostKeyError) return fail(hostKeyError);
