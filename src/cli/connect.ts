@@ -42,7 +42,7 @@ export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'setting
   const exec = (command: string) => spawnSync(io.env.SHELL || '/bin/sh', ['-c', command], { stdio: ['ignore', 'ignore', 'inherit'], env: io.env, cwd: io.cwd }).status === 0;
   const resolveOptions = { sshConfigText, localUser: userInfo().username, home, env: io.env, exec };
   const targets = resolveTargets(cluster.tree, cluster.settings, resolveOptions);
-  const resolveJump = jumpResolver(resolveOptions);
+  const resolveHop = jumpResolver(resolveOptions);
   const root = options.root === undefined ? null : resolve(io.cwd, options.root);
   if (root !== null) {
     const remote = options.hosts.filter((host) => targets.get(host)?.transport !== 'local');
@@ -51,13 +51,20 @@ export async function connector(io: Io, cluster: Pick<Planned, 'tree' | 'setting
     }
   }
   const warned = new Set<string>();
-  for (const host of options.hosts) {
-    for (const warning of targets.get(host)?.warnings ?? []) {
+  const warn = (warnings: readonly string[] = []) => {
+    for (const warning of warnings) {
       if (warned.has(warning)) continue;
       warned.add(warning);
       io.stderr.write(`warning: ${warning}\n`);
     }
-  }
+  };
+  for (const host of options.hosts) warn(targets.get(host)?.warnings);
+  // Jump hosts are resolved as they are reached; what ssh config asks of them is heard too.
+  const resolveJump = (spec: string) => {
+    const hop = resolveHop(spec);
+    warn(hop.warnings);
+    return hop;
+  };
   const identityFile = options.identity === undefined ? undefined : resolve(io.cwd, options.identity);
   const askPassphrase = io.stdin.isTTY === true && typeof (io.stdin as { setRawMode?: unknown }).setRawMode === 'function' ? passphrasePrompter(io) : undefined;
   const auth = { identityFile, agentSocket: io.env.SSH_AUTH_SOCK, ...(askPassphrase ? { askPassphrase } : {}) };

@@ -250,4 +250,12 @@ describe('OpenSSH options through the CLI connector on the fleet', { timeout: 30
     assert.match(stderr(), /^warning: ~\/\.ssh\/config: CertificateFile \S+-cert\.pub: not supported, .* \(for host one\)\n/m);
     assert.match(stderr(), /^warning: ~\/\.ssh\/config: Match localnetwork 10\.0\.0\.0\/8: deptool does not support this criterion, so the block never applies \(for host one\)\n/m);
   });
+
+  test('a jump host reached through ProxyJump gets its own warnings', async () => {
+    const config = [entry('two', b, `IdentityFile ${fleet.identityFile}`, 'ProxyJump gate'), entry('gate', a, `IdentityFile ${fleet.identityFile}`, 'HostKeyAlias gatekey')].join('\n');
+    const { io, stderr } = fakeIo(home(config));
+    const connection = await connectVia(io, 'two');
+    assert.equal((await connection.exec(['cat', '/etc/hostname'])).stdout.toString(), `${b.name}\n`);
+    assert.equal(stderr(), 'warning: ~/.ssh/config: HostKeyAlias gatekey: not supported; host keys are looked up under the host name and port (for host gate)\n');
+  });
 });
