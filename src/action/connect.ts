@@ -3,7 +3,7 @@
 import * as core from '@actions/core';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
-import { SSH_TIMEOUTS, invocationFor, type Connector } from '../deploy/connector.js';
+import { invocationFor, sshOptionsFor, type Connector } from '../deploy/connector.js';
 import { parseKnownHosts } from '../transport/known-hosts.js';
 import { connectLocal } from '../transport/local.js';
 import { connectSsh } from '../transport/ssh.js';
@@ -38,12 +38,14 @@ export function actionConnector(tree: ConfigTree, settings: ClusterSettings, inp
     knownHosts: { files: [KNOWN_HOSTS_NAME], entries: parsed.entries, skipped: parsed.skipped },
     acceptUnknownHostKeys: inputs.acceptUnknownHostKeys,
   };
+  for (const host of hosts) for (const warning of targets.get(host)?.warnings ?? []) core.warning(warning, { title: 'ssh-config option not honoured' });
   const resolveJump = jumpResolver(options);
+  const sources = { settings: settings.connectTimeout ?? null, sshConfigPath: options.sshConfigPath };
   return {
     targets,
     connect: async (target) => {
       if (target.transport === 'local') return connectLocal();
-      const connection = await connectSsh(target, auth, { ...SSH_TIMEOUTS, resolveJump });
+      const connection = await connectSsh(target, auth, { ...sshOptionsFor(target, sources), resolveJump });
       for (const key of connection.acceptedHostKeys) {
         core.warning(`Trusted the unknown host key of ${key.hop} (${key.keyType} ${key.fingerprint}) because accept-unknown-host-keys is on. Add it to known-hosts:\n${key.knownHostsLine}`, { title: 'Unknown host key accepted' });
       }

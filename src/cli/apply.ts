@@ -147,6 +147,7 @@ async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<A
     identity: args.values.identity as string | undefined,
     root: args.values.root as string | undefined,
     hosts,
+    connectTimeout: args.values['connect-timeout'],
   });
   const controller = new AbortController();
   const progress = new Progress(io, hosts, io.stdout.isTTY === true, color);

@@ -87,6 +87,12 @@ const identity: OptionSpec = {
   complete: 'files',
 };
 
+const connectTimeout: OptionSpec = {
+  name: 'connect-timeout',
+  value: 'SECONDS',
+  help: "The limit for reaching each host over SSH: connecting, the handshake and the login (default: ConnectTimeout in ~/.ssh/config for the host, else connect_timeout in deptool.json, else 15).",
+};
+
 const parallel = (what: string): OptionSpec => ({ name: 'parallel', value: 'N', help: `Hosts ${what} at once (default 32).` });
 
 /** What deploy and rollback share: confirmation, dry run, and how hosts are activated. */
@@ -97,6 +103,7 @@ const APPLY_OPTIONS: readonly OptionSpec[] = [
     help: 'Lock and check every host, then try its activation in a scratch root on the host: validate commands run, systemctl does not. Nothing changes and nothing is recorded.',
   },
   identity,
+  connectTimeout,
   { name: 'root', value: 'DIR', help: 'For hosts with the local transport: deploy into DIR instead of /, without systemctl.', complete: 'dirs' },
   { name: 'settle', value: 'SECONDS', help: 'How long each restarted unit must stay healthy before the host counts as deployed (default 1).' },
   parallel('changed'),
@@ -230,6 +237,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       limit('Sync'),
       { name: 'changed', help: 'Only the hosts a deploy would change (those whose config differs from the store).' },
       identity,
+      connectTimeout,
       parallel('read'),
     ],
     habits: [{ name: 'all', tool: 'Deptool', kind: 'default', note: 'every host is synced unless --limit or --changed says otherwise' }, LOCAL],
@@ -267,7 +275,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'It is not an ICMP ping: it works where ICMP is blocked, and measures what a deploy waits for.',
     ],
     arguments: [DIR],
-    options: [limit('Ping'), { name: 'count', short: 'n', value: 'N', help: 'Round trips per host (default 10).' }, identity],
+    options: [limit('Ping'), { name: 'count', short: 'n', value: 'N', help: 'Round trips per host (default 10).' }, identity, connectTimeout],
     habits: [LOCAL],
   },
   {

@@ -12,12 +12,41 @@ export interface SshHostConfig {
   /** Every IdentityFile that applies, in order (OpenSSH accumulates them). */
   readonly identityFiles: readonly string[];
   readonly userKnownHostsFiles?: readonly string[];
+  /** Unset when a ProxyCommand came first (OpenSSH: whichever of the two comes first wins). */
   readonly proxyJump?: string;
+  /** The command line as written; unset when a ProxyJump came first. */
+  readonly proxyCommand?: string;
+  readonly connectTimeout?: string;
+  readonly identityAgent?: string;
+  /** Every CertificateFile that applies, in order. */
+  readonly certificateFiles: readonly string[];
+  /** Options and Match criteria that apply to this alias but that deptool cannot honour, each a sentence naming it. */
+  readonly unhonoured: readonly string[];
+}
+
+/** What `Match` criteria test besides the alias; the values so far are passed to `exec`. */
+export interface MatchContext {
+  /** The login name when set outside ssh config (deptool.json), as `ssh -l` would. */
+  readonly user?: string;
+  readonly localUser: string;
+  /**
+   * Runs a `Match exec` command (tokens not yet expanded) and says whether it exited 0;
+   * absent: such blocks do not apply and are reported as unhonoured.
+   */
+  readonly exec?: (command: string, state: MatchState) => boolean;
+}
+
+export interface MatchState {
+  readonly alias: string;
+  /** HostName so far with %h expanded, else the alias. */
+  readonly hostName: string;
+  readonly user: string;
+  readonly port?: string;
 }
 
 /** A parsed ssh config; `lookup` answers with OpenSSH's "first value wins" rule. */
 export interface SshConfig {
-  lookup(alias: string): SshHostConfig;
+  lookup(alias: string, context?: MatchContext): SshHostConfig;
 }
 
 const MAX_INCLUDE_DEPTH = 16;
@@ -121,9 +150,8 @@ function wildcard(segment: string): RegExp {
 }
 
 /**
- * Parses ssh config text. `Match exec` is never run (a deploy must not execute shell
- * snippets from a config file), so such blocks never apply. Malformed text is an issue
- * naming `displayPath`.
+ * Parses ssh config text. Malformed text is an issue naming `displayPath`. Host and Match
+ * blocks are evaluated as OpenSSH does (see evaluate).
  */
 export function parseSshConfig(text: string, displayPath: string): { config: SshConfig; issues: ConfigIssue[] } {
   let parsed: SSHConfig;
@@ -137,27 +165,178 @@ export function parseSshConfig(text: string, displayPath: string): { config: Ssh
   }
   return {
     config: {
-      lookup(alias: string): SshHostConfig {
-        const values = parsed.compute(alias, { ignoreCase: true, matchExec: false });
-        const list = (key: string): string[] | undefined => {
-          const value = values[key];
-          return value === undefined ? undefined : Array.isArray(value) ? value : [value];
-        };
+      lookup(alias: string, context: MatchContext = { localUser: '' }): SshHostConfig {
+        const { values, unhonoured } = evaluate(parsed, alias, context);
+        const list = (key: string): string[] | undefined => values.get(key);
         const first = (key: string): string | undefined => list(key)?.[0];
-        const result: { -readonly [K in keyof SshHostConfig]: SshHostConfig[K] } = { identityFiles: list('identityfile') ?? [] };
-        const hostName = first('hostname');
-        const port = first('port');
-        const user = first('user');
-        const knownHosts = list('userknownhostsfile');
-        const proxyJump = first('proxyjump');
-        if (hostName !== undefined) result.hostName = hostName;
-        if (port !== undefined) result.port = port;
-        if (user !== undefined) result.user = user;
-        if (knownHosts !== undefined) result.userKnownHostsFiles = knownHosts;
-        if (proxyJump !== undefined) result.proxyJump = proxyJump;
+        const result: { -readonly [K in keyof SshHostConfig]: SshHostConfig[K] } = {
+          identityFiles: list('identityfile') ?? [],
+          certificateFiles: list('certificatefile') ?? [],
+          unhonoured,
+        };
+        const set = <K extends keyof SshHostConfig>(key: K, value: SshHostConfig[K] | undefined) => {
+          if (value !== undefined) result[key] = value;
+        };
+        set('hostName', first('hostname'));
+        set('port', first('port'));
+        set('user', first('user'));
+        set('userKnownHostsFiles', list('userknownhostsfile'));
+        set('connectTimeout', first('connecttimeout'));
+        set('identityAgent', first('identityagent'));
+        const order = [...values.keys()];
+        const jumpFirst = order.indexOf('proxyjump') !== -1 && (order.indexOf('proxycommand') === -1 || order.indexOf('proxyjump') < order.indexOf('proxycommand'));
+        if (jumpFirst) set('proxyJump', first('proxyjump'));
+        else set('proxyCommand', first('proxycommand'));
+        for (const [key, what] of UNHONOURED) {
+          const value = first(key);
+          if (value !== undefined && what.applies(value)) unhonoured.push(`${what.name} ${value}: ${what.why}`);
+        }
         return result;
       },
     },
     issues: [],
   };
+}
+
+/** Options deptool does not implement that change where or how it connects; the rest (ciphers, forwarding, ...) do not matter to a deploy. */
+const UNHONOURED: ReadonlyMap<string, { name: string; why: string; applies: (value: string) => boolean }> = new Map([
+  ['hostkeyalias', { name: 'HostKeyAlias', why: 'not supported; host keys are looked up under the host name and port', applies: () => true }],
+  ['canonicalizehostname', { name: 'CanonicalizeHostname', why: 'not supported; the name is resolved as written', applies: (value: string) => value.toLowerCase() !== 'no' }],
+  ['bindaddress', { name: 'BindAddress', why: 'not supported; the system picks the source address', applies: () => true }],
+  ['bindinterface', { name: 'BindInterface', why: 'not supported; the system picks the interface', applies: () => true }],
+  ['pkcs11provider', { name: 'PKCS11Provider', why: 'not supported; load the key into ssh-agent instead', applies: (value: string) => value.toLowerCase() !== 'none' }],
+  ['securitykeyprovider', { name: 'SecurityKeyProvider', why: 'not supported; load the key into ssh-agent instead', applies: () => true }],
+  ['identitiesonly', { name: 'IdentitiesOnly', why: 'not supported; every key of the agent is offered as well', applies: (value: string) => value.toLowerCase() === 'yes' }],
+]);
+
+/** Keys whose every occurrence counts (OpenSSH accumulates them); all others: the first wins. */
+const ACCUMULATING = new Set(['identityfile', 'certificatefile']);
+/** Keys whose value is a command line, passed on as written. */
+const COMMANDS = new Set(['proxycommand', 'knownhostscommand', 'localcommand', 'remotecommand']);
+
+type Line = SSHConfig[number];
+type Value = string | readonly { val: string; separator: string; quoted?: boolean }[];
+
+function valueWords(value: Value): string[] {
+  return typeof value === 'string' ? [value] : value.map((part) => part.val);
+}
+
+function commandText(value: Value): string {
+  if (typeof value === 'string') return value;
+  return value
+    .map(({ val, separator, quoted }) => `${separator}${quoted ? `"${val}"` : val}`)
+    .join('')
+    .trim();
+}
+
+/**
+ * OpenSSH's readconf: Host patterns match the alias; Match criteria are all, canonical,
+ * final, host (HostName so far, %h expanded), originalhost, user (the login so far, else the
+ * local user), localuser and exec (run only when every criterion before it matched),
+ * each negatable with `!`. `Match final` asks for a second pass, where canonical and final
+ * match and Host patterns match the host name. Other criteria never match and are reported.
+ */
+function evaluate(config: SSHConfig, alias: string, context: MatchContext): { values: Map<string, string[]>; unhonoured: string[] } {
+  const values = new Map<string, string[]>();
+  const unhonoured: string[] = [];
+  const set = (param: string, value: Value) => {
+    const key = param.toLowerCase();
+    if (ACCUMULATING.has(key)) values.set(key, [...(values.get(key) ?? []), ...valueWords(value)]);
+    else if (!values.has(key)) values.set(key, COMMANDS.has(key) ? [commandText(value)] : valueWords(value));
+  };
+  const state = (): MatchState => {
+    const hostName = values.get('hostname')?.[0]?.replace(/%h/g, alias) ?? alias;
+    const port = values.get('port')?.[0];
+    return { alias, hostName, user: context.user ?? values.get('user')?.[0] ?? context.localUser, ...(port === undefined ? {} : { port }) };
+  };
+  let wantFinal = false;
+  const note = (what: string) => {
+    if (!unhonoured.includes(what)) unhonoured.push(what);
+  };
+  const matches = (line: Line & { value: Value }, final: boolean): boolean => {
+    const words = typeof line.value === 'string' ? [line.value] : line.value.map((part) => part.val);
+    let result = true;
+    for (let i = 0; i < words.length; i++) {
+      const negated = words[i].startsWith('!');
+      const criterion = words[i].replace(/^!/, '').toLowerCase();
+      let matched: boolean;
+      if (criterion === 'all') matched = true;
+      else if (criterion === 'canonical' || criterion === 'final') {
+        if (criterion === 'final') wantFinal = true;
+        matched = final;
+      } else {
+        const argument = words[++i];
+        // The parser already refused a criterion without its argument.
+        if (argument === undefined) return false;
+        const current = state();
+        switch (criterion) {
+          case 'host':
+            matched = patternListMatches(argument, current.hostName);
+            break;
+          case 'originalhost':
+            matched = patternListMatches(argument, alias);
+            break;
+          case 'user':
+            matched = patternListMatches(argument, current.user, false);
+            break;
+          case 'localuser':
+            matched = patternListMatches(argument, context.localUser, false);
+            break;
+          case 'exec':
+            // As OpenSSH, a command is not run once an earlier criterion failed.
+            if (!result) continue;
+            if (context.exec === undefined) {
+              note(`Match exec ${JSON.stringify(argument)}: commands are only run when deptool connects, so the block was not applied`);
+              matched = false;
+            } else matched = context.exec(argument, current);
+            break;
+          default:
+            note(`Match ${criterion} ${argument}: deptool does not support this criterion, so the block never applies`);
+            matched = false;
+        }
+      }
+      if (matched === negated) result = false;
+    }
+    return result;
+  };
+  const pass = (final: boolean) => {
+    for (const line of config) {
+      if (line.type !== SSHConfig.DIRECTIVE) continue;
+      const param = line.param.toLowerCase();
+      if (param === 'host') {
+        if (hostPatternsMatch(valueWords(line.value), final ? state().hostName : alias)) applyBlock(line);
+      } else if (param === 'match') {
+        if (matches(line, final)) applyBlock(line);
+      } else set(line.param, line.value);
+    }
+  };
+  const applyBlock = (line: Line) => {
+    for (const inner of 'config' in line ? line.config : []) {
+      if (inner.type === SSHConfig.DIRECTIVE) set(inner.param, inner.value);
+    }
+  };
+  pass(false);
+  if (wantFinal) pass(true);
+  return { values, unhonoured };
+}
+
+/** `Host a b !c`: some pattern matches and no negated one does. */
+function hostPatternsMatch(patterns: readonly string[], name: string, ignoreCase = true): boolean {
+  let matched = false;
+  for (const pattern of patterns) {
+    if (pattern.startsWith('!')) {
+      if (globMatches(pattern.slice(1), name, ignoreCase)) return false;
+    } else if (globMatches(pattern, name, ignoreCase)) matched = true;
+  }
+  return matched;
+}
+
+/** `a,b,!c` as in Match (OpenSSH's match_pattern_list); user names are case-sensitive. */
+function patternListMatches(list: string, name: string, ignoreCase = true): boolean {
+  return hostPatternsMatch(list.split(','), name, ignoreCase);
+}
+
+function globMatches(pattern: string, name: string, ignoreCase: boolean): boolean {
+  const source = [...pattern].map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+(){}[\]]/g, '\\$&'))).join('');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(name);
 }

@@ -1,6 +1,8 @@
 // The SSH transport (ssh2, pure JS): strict host keys, key/agent auth, ProxyJump chains, exec and streaming channels.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
 import { stat, readFile } from 'node:fs/promises';
-import type { Duplex } from 'node:stream';
+import { Duplex, type Readable, type Writable } from 'node:stream';
 import ssh2 from 'ssh2';
 import type { AnyAuthMethod, AuthenticationType, ClientChannel, ConnectConfig, ParsedKey } from 'ssh2';
 import type { Channel, Connection, ExecOptions, ExecResult, ExitStatus } from './connection.js';
@@ -28,8 +30,13 @@ export interface SshAuth {
   readonly privateKeys?: readonly Buffer[];
   /** `--identity FILE`: replaces every target's identityFiles. */
   readonly identityFile?: string;
-  /** ssh-agent socket (SSH_AUTH_SOCK), tried after the in-memory keys. */
+  /** ssh-agent socket (SSH_AUTH_SOCK), tried after the in-memory keys; a target's IdentityAgent replaces it. */
   readonly agentSocket?: string;
+  /**
+   * Asks for the passphrase of an encrypted identity file that ssh-agent does not hold
+   * (undefined: the user gave none). Absent where there is no terminal to ask on.
+   */
+  readonly askPassphrase?: (file: string) => Promise<string | undefined>;
   /**
    * Trust a host with no known_hosts entry at all (never one whose key differs). The
    * accepted keys are listed in `SshConnection.acceptedHostKeys` for the caller to warn about.
@@ -40,8 +47,10 @@ export interface SshAuth {
 }
 
 export interface SshConnectOptions {
-  /** TCP connect + SSH handshake + authentication, per hop. */
+  /** TCP connect (or ProxyCommand start) + SSH handshake + authentication, per hop. */
   readonly connectTimeoutMs: number;
+  /** Which setting chose connectTimeoutMs and how to raise it, for the timeout's message. */
+  readonly connectTimeoutHint?: string;
   /** SSH-level keepalive; the connection counts as lost after keepaliveCountMax unanswered ones. */
   readonly keepaliveIntervalMs: number;
   readonly keepaliveCountMax: number;
@@ -91,7 +100,7 @@ export async function connectSsh(target: Target, auth: SshAuth, options: SshConn
       const connectedHop = await connectHop(hop, label, sock, auth, memoryKeys, options, accepted);
       connected.push(connectedHop);
       const next = hops[index + 1];
-      if (next) sock = await forward(connectedHop.client, label, next, target, options.connectTimeoutMs);
+      if (next) sock = await forward(connectedHop.client, label, next, target, options);
     }
   } catch (error) {
     for (const hop of connected.reverse()) hop.client.destroy();
@@ -195,11 +204,12 @@ function keyLabel(key: ParsedKey): string {
 }
 
 /** ssh2's parser, with its verdict turned into a note that never quotes the key. */
-function parsePrivateKey(data: Buffer): { key: ParsedKey } | { problem: string } {
-  const parsed = utils.parseKey(data);
+function parsePrivateKey(data: Buffer, passphrase?: string): { key: ParsedKey } | { problem: string; encrypted?: true } {
+  const parsed = utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     if (/passphrase/i.test(parsed.message)) {
-      return { problem: 'skipped: encrypted and deptool cannot ask for a passphrase; load it into ssh-agent (ssh-add) instead' };
+      if (passphrase !== undefined) return { problem: 'skipped: the passphrase given for it is wrong' };
+      return { problem: 'skipped: encrypted with a passphrase, and there is no terminal to ask for it; add it to ssh-agent (ssh-add) and run again', encrypted: true };
     }
     return { problem: `skipped: not a private key deptool can read (${parsed.message})` };
   }
@@ -215,11 +225,16 @@ async function credentialsFor(hop: Target, auth: SshAuth, memoryKeys: readonly M
     if (memory.key) attempts.push({ label: memory.label, method: { type: 'publickey', username, key: memory.key }, publicKey: memory.key.getPublicSSH(), outcome: 'not offered' });
     else attempts.push({ label: memory.label, outcome: memory.problem ?? 'skipped' });
   }
-  if (auth.agentSocket !== undefined && auth.agentSocket !== '') {
-    const label = `ssh-agent at ${auth.agentSocket}`;
-    const isSocket = await stat(auth.agentSocket).then((info) => info.isSocket(), () => false);
-    if (isSocket) attempts.push({ label, method: { type: 'agent', username, agent: auth.agentSocket }, outcome: 'not offered' });
-    else attempts.push({ label, outcome: 'skipped: no such socket (is the agent running, is SSH_AUTH_SOCK current?)' });
+  // IdentityAgent replaces SSH_AUTH_SOCK; `none` (null) turns the agent off.
+  const agentSocket = hop.identityAgent === undefined ? auth.agentSocket : (hop.identityAgent ?? undefined);
+  let agent: string | undefined;
+  if (agentSocket !== undefined && agentSocket !== '') {
+    const label = `ssh-agent at ${agentSocket}${hop.identityAgent ? ' (IdentityAgent)' : ''}`;
+    const isSocket = await stat(agentSocket).then((info) => info.isSocket(), () => false);
+    if (isSocket) {
+      agent = agentSocket;
+      attempts.push({ label, method: { type: 'agent', username, agent: agentSocket }, outcome: 'not offered' });
+    } else attempts.push({ label, outcome: `skipped: no such socket (is the agent running, is ${hop.identityAgent ? 'IdentityAgent' : 'SSH_AUTH_SOCK'} current?)` });
   }
   const files = auth.identityFile === undefined ? hop.identityFiles : [auth.identityFile];
   const missing: string[] = [];
@@ -236,7 +251,15 @@ async function credentialsFor(hop: Target, auth: SshAuth, memoryKeys: readonly M
       else attempts.push({ label: file, outcome: `skipped: cannot be read (${code ?? (error as Error).message})` });
       continue;
     }
-    const parsed = parsePrivateKey(data);
+    let parsed = parsePrivateKey(data);
+    if ('encrypted' in parsed && auth.askPassphrase) {
+      if (agent !== undefined && (await agentHolds(agent, file))) {
+        attempts.push({ label: file, outcome: 'encrypted; ssh-agent holds it and offers it above' });
+        continue;
+      }
+      const passphrase = await auth.askPassphrase(file);
+      parsed = passphrase === undefined ? { problem: 'skipped: encrypted, and no passphrase was given' } : parsePrivateKey(data, passphrase);
+    }
     if ('problem' in parsed) {
       attempts.push({ label: file, outcome: parsed.problem });
       continue;
@@ -256,6 +279,20 @@ async function credentialsFor(hop: Target, auth: SshAuth, memoryKeys: readonly M
   return attempts;
 }
 
+/** Whether the agent holds the key of `file`, as OpenSSH tells by its `.pub` file; unknown counts as no. */
+async function agentHolds(socket: string, file: string): Promise<boolean> {
+  const pub = await readFile(`${file}.pub`).catch(() => undefined);
+  const parsed = pub === undefined ? undefined : utils.parseKey(pub);
+  if (parsed === undefined || parsed instanceof Error) return false;
+  const wanted = (Array.isArray(parsed) ? (parsed as ParsedKey[])[0] : parsed)?.getPublicSSH();
+  if (wanted === undefined) return false;
+  return new Promise((resolve) => {
+    new ssh2.OpenSSHAgent(socket).getIdentities((error, keys) => {
+      resolve(!error && ((keys ?? []) as ParsedKey[]).some((key) => key.getPublicSSH().equals(wanted)));
+    });
+  });
+}
+
 function listAttempts(attempts: readonly AuthAttempt[]): string {
   return attempts.length === 0 ? '  (nothing: no in-memory key, no agent, no identity file)' : attempts.map((attempt) => `  - ${attempt.label}: ${attempt.outcome}`).join('\n');
 }
@@ -271,12 +308,17 @@ async function connectHop(
   options: SshConnectOptions,
   accepted: AcceptedHostKey[],
 ): Promise<Hop> {
+  const proxyCommand = sock === undefined ? hop.proxyCommand : undefined;
+  // A name that does not resolve is the first thing to report, before any credential
+  // problem (and before asking for a passphrase); the jump host or ProxyCommand resolves it otherwise.
+  if (sock === undefined && proxyCommand === undefined) await checkResolves(hop, label, options);
   const known = auth.knownHosts ?? (await loadKnownHosts(hop.knownHostsFiles));
   const entries = entriesFor(known, hop.hostName, hop.port);
   const attempts = await credentialsFor(hop, auth, memoryKeys);
   if (!attempts.some((attempt) => attempt.method)) {
     throw new TransportError('auth', `No usable SSH credentials for ${label}. Tried:\n${listAttempts(attempts)}\nProvide a key: --identity FILE, an IdentityFile in ~/.ssh/config, or a running ssh-agent.`);
   }
+  const proxy = proxyCommand === undefined ? undefined : startProxyCommand(proxyCommand);
 
   return new Promise<Hop>((resolve, reject) => {
     const client = new Client();
@@ -295,6 +337,7 @@ async function connectHop(
       // Later errors (e.g. the socket closing) must not become uncaught exceptions.
       client.on('error', () => {});
       client.destroy();
+      proxy?.stop();
       reject(error);
     };
 
@@ -354,20 +397,28 @@ async function connectHop(
       if (hostKeyError) return fail(hostKeyError);
       if (level === 'client-authentication') return fail(authFailure());
       if (level === 'client-timeout') {
+        const through = proxy ? ` through ProxyCommand \`${proxy.command}\`` : '';
         return fail(
           new TransportError(
             'timeout',
-            `Timed out after ${options.connectTimeoutMs} ms connecting to ${label}${stageOf(current, serverMethods)}. Check that the address and port are right and the host is up; raise the connect timeout for a slow link.`,
+            `Timed out after ${seconds(options.connectTimeoutMs)} connecting to ${label}${through}${stageOf(current, serverMethods)}. Check that the address and port are right and the host is up. ${timeoutHint(options)}`,
           ),
         );
       }
-      if (level === 'client-socket' || level === 'client-dns') return fail(socketError(error, hop, label));
-      // A DISCONNECT from the server during authentication (e.g. MaxAuthTries) is an auth problem.
-      if (current !== undefined || serverMethods !== null) return fail(authFailure(error.message));
-      fail(new TransportError('protocol', `SSH connection to ${label} failed: ${error.message}.`));
+      const failure = () => {
+        if (level === 'client-socket' || level === 'client-dns') return socketError(error, hop, label);
+        // A DISCONNECT from the server during authentication (e.g. MaxAuthTries) is an auth problem.
+        if (current !== undefined || serverMethods !== null) return authFailure(error.message);
+        return new TransportError('protocol', `SSH connection to ${label} failed: ${error.message}.`);
+      };
+      // A ProxyCommand that died is the cause of whatever ssh2 saw; its exit may still be on its way.
+      if (proxy) return void proxy.ended().then(() => fail(proxy.exited ? proxy.failure(label) : failure()));
+      fail(failure());
     });
     client.on('close', () => {
       if (hostKeyError) return fail(hostKeyError);
+      // Its exit status and last words may still be on their way.
+      if (proxy) return void proxy.ended().then(() => fail(proxy.failure(label)));
       fail(new TransportError('unreachable', `${label} closed the connection before SSH was ready${stageOf(current, serverMethods)}. Is an SSH server listening on port ${hop.port}, and does it accept this client (sshd MaxStartups, AllowUsers, tcp wrappers)?`));
     });
     client.on('ready', () => {
@@ -375,6 +426,8 @@ async function connectHop(
       settled = true;
       client.removeAllListeners('error');
       client.removeAllListeners('close');
+      // The command lives as long as the connection it carries.
+      if (proxy) client.once('close', () => proxy.stop());
       if (acceptedKey) accepted.push(acceptedKey);
       // Synchronously, so no error or close after ready goes unheard.
       resolve(new Hop(client));
@@ -392,6 +445,7 @@ async function connectHop(
       algorithms: { serverHostKey: hostKeyAlgorithms(entries) as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
     };
     if (sock) config.sock = sock;
+    else if (proxy) config.sock = proxy.sock;
     try {
       client.connect(config);
       // Every command is a few small packets each way; Nagle's algorithm against delayed
@@ -401,6 +455,98 @@ async function connectHop(
       fail(new TransportError('protocol', `Cannot start an SSH connection to ${label}: ${(error as Error).message}.`));
     }
   });
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
+}
+
+function timeoutHint(options: SshConnectOptions): string {
+  return options.connectTimeoutHint ?? 'For a slow link, raise the connect timeout.';
+}
+
+/** Looks the host name up as the connection will, within the connect timeout. */
+async function checkResolves(hop: Target, label: string, options: SshConnectOptions): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), options.connectTimeoutMs);
+  });
+  try {
+    const result = await Promise.race([lookup(hop.hostName).then(() => 'ok' as const), timeout]);
+    if (result === 'timeout') {
+      throw new TransportError('timeout', `Cannot resolve the host name ${hop.hostName} for ${label}: no answer from DNS within ${seconds(options.connectTimeoutMs)}. ${timeoutHint(options)}`);
+    }
+  } catch (error) {
+    if (error instanceof TransportError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'ENODATA') throw socketError(error as Error & { code?: string }, hop, label);
+    // Anything else is for the connection itself to report.
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface ProxyProcess {
+  readonly command: string;
+  readonly sock: Duplex;
+  readonly exited: boolean;
+  /** Why the connection through it failed: its exit and the end of its stderr. */
+  failure(label: string): TransportError;
+  /** Resolves once it exited, or after a moment if it does not. */
+  ended(): Promise<void>;
+  stop(): void;
+}
+
+/** How much of a ProxyCommand's stderr is kept for the error message. */
+const PROXY_STDERR_TAIL = 2000;
+/** How long a failed connection waits for its ProxyCommand to exit, to report why. */
+const PROXY_EXIT_GRACE_MS = 1000;
+
+/** Runs a ProxyCommand as OpenSSH does (`sh -c`), its stdin and stdout being the connection. */
+function startProxyCommand(command: string): ProxyProcess {
+  const child: ChildProcessByStdio<Writable, Readable, Readable> = spawn('sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  let exit: string | undefined;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-PROXY_STDERR_TAIL);
+  });
+  child.on('error', (error) => {
+    exit ??= `could not be started: ${error.message}`;
+  });
+  child.on('exit', (code, signal) => {
+    exit ??= code === null ? `was killed by ${signal ?? 'a signal'}` : `exited with status ${code}`;
+  });
+  // Writes after the command exited must not become uncaught errors; the close reports it.
+  child.stdin.on('error', () => {});
+  const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  sock.on('error', () => {});
+  return {
+    command,
+    sock,
+    get exited() {
+      return exit !== undefined;
+    },
+    failure(label) {
+      const said = stderr.trim() === '' ? '' : `\nIt said: ${stderr.trim()}`;
+      return new TransportError(
+        'unreachable',
+        `ProxyCommand \`${command}\` for ${label} ${exit ?? 'closed the connection'} before SSH was ready.${said}\nRun the command by hand to check it; it must connect its stdin and stdout to the host's SSH port.`,
+      );
+    },
+    ended() {
+      if (exit !== undefined) return Promise.resolve();
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, PROXY_EXIT_GRACE_MS);
+        child.once('close', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    stop() {
+      if (exit === undefined) child.kill('SIGTERM');
+    },
+  };
 }
 
 function stageOf(current: AuthAttempt | undefined, serverMethods: AuthenticationType[] | null): string {
@@ -472,9 +618,13 @@ function hostKeyRefusal(
 }
 
 /** Opens a direct-tcpip channel from `client` to the next hop (what `ssh -W` does for ProxyJump). */
-function forward(client: Client, label: string, next: Target, target: Target, timeoutMs: number): Promise<Duplex> {
+function forward(client: Client, label: string, next: Target, target: Target, options: SshConnectOptions): Promise<Duplex> {
+  const timeoutMs = options.connectTimeoutMs;
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new TransportError('timeout', `${label} did not open a forwarded connection to ${describeTarget(next)} within ${timeoutMs} ms (for ${target.host}).`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new TransportError('timeout', `${label} did not open a forwarded connection to ${describeTarget(next)} within ${seconds(timeoutMs)} (for ${target.host}). ${timeoutHint(options)}`)),
+      timeoutMs,
+    );
     client.forwardOut('127.0.0.1', 0, next.hostName, next.port, (error, stream) => {
       clearTimeout(timer);
       if (error) {

@@ -23,6 +23,14 @@ export interface Target {
   readonly proxyJump: string | null;
   /** What /etc/hostname on the host must say. */
   readonly expectedHostname: string;
+  /** ssh_config ProxyCommand, tokens expanded: run with `sh -c`, its stdio is the connection. */
+  readonly proxyCommand?: string;
+  /** ssh_config IdentityAgent: a socket path, or null for `none`; unset: SSH_AUTH_SOCK. */
+  readonly identityAgent?: string | null;
+  /** ssh_config ConnectTimeout in seconds. */
+  readonly connectTimeout?: number;
+  /** What ssh_config asks for that deptool cannot honour for this host, each naming the option and the host. */
+  readonly warnings?: readonly string[];
 }
 
 export interface ResolveOptions {
@@ -36,6 +44,11 @@ export interface ResolveOptions {
   readonly localHostname?: string;
   /** For `${VAR}` in IdentityFile and UserKnownHostsFile; default process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Runs a `Match exec` command (tokens expanded) as OpenSSH does and says whether it exited 0.
+   * Absent: such blocks do not apply, with a warning (commands that only plan connect nowhere).
+   */
+  readonly exec?: (command: string) => boolean;
 }
 
 const DEFAULT_PORT = 22;
@@ -46,6 +59,8 @@ const DEFAULT_KNOWN_HOSTS = ['known_hosts', 'known_hosts2'];
 const HOSTNAME_TOKENS = '%h';
 const PROXY_JUMP_TOKENS = '%hnpr';
 const FILE_TOKENS = '%CdhijkLlnpru';
+const PROXY_COMMAND_TOKENS = '%hnpr';
+const MATCH_EXEC_TOKENS = '%CdhikLlnpru';
 
 /**
  * Resolves every host of the tree to a Target. Precedence: deptool.json per host, then
@@ -98,14 +113,29 @@ function sshTarget(
   options: ResolveOptions,
   issues: ConfigIssue[],
 ): Target {
-  const ssh = config.lookup(alias);
   const expander = new Expander(host, sshPath, options, issues);
+  const runExec = options.exec;
+  const ssh = config.lookup(alias, {
+    ...(own.user === undefined ? {} : { user: own.user }),
+    localUser: options.localUser,
+    ...(runExec === undefined
+      ? {}
+      : {
+          exec: (command, state) => {
+            const port = state.port ?? String(own.port ?? defaults.port ?? DEFAULT_PORT);
+            const tokens = expander.fileTokens({ h: state.hostName, n: alias, k: alias, p: port, r: state.user, j: '' });
+            return runExec(expander.expand('Match exec', command, MATCH_EXEC_TOKENS, tokens));
+          },
+        }),
+  });
   const hostName = ssh.hostName === undefined ? alias : expander.expand('HostName', ssh.hostName, HOSTNAME_TOKENS, { h: alias });
   const port = own.port ?? sshPort(ssh, host, sshPath, issues) ?? defaults.port ?? DEFAULT_PORT;
   const user = own.user ?? ssh.user ?? defaults.user ?? options.localUser;
   const tokens: Record<string, string> = { h: hostName, n: alias, k: alias, p: String(port), r: user };
   const sshJump = ssh.proxyJump === undefined ? undefined : expander.expand('ProxyJump', ssh.proxyJump, PROXY_JUMP_TOKENS, tokens);
-  const jump = own.proxyJump ?? sshJump ?? defaults.proxyJump ?? 'none';
+  // deptool.json's proxy_jump is the operator's explicit choice, over ssh config's ProxyCommand too.
+  const sshCommand = own.proxyJump !== undefined || ssh.proxyCommand === undefined || ssh.proxyCommand === 'none' ? undefined : expander.expand('ProxyCommand', ssh.proxyCommand, PROXY_COMMAND_TOKENS, tokens);
+  const jump = own.proxyJump ?? sshJump ?? (sshCommand === undefined ? defaults.proxyJump : undefined) ?? 'none';
   const proxyJump = jump === 'none' ? null : jump;
   tokens.j = proxyJump ?? '';
   const fileTokens = expander.fileTokens(tokens);
@@ -113,7 +143,13 @@ function sshTarget(
     values.filter((value) => value !== 'none').map((value) => expander.expand(key, tilde(value, options.home), FILE_TOKENS, fileTokens, true));
   const identityFiles = files('IdentityFile', ssh.identityFiles);
   const knownHosts = ssh.userKnownHostsFiles ?? DEFAULT_KNOWN_HOSTS.map((name) => `~/.ssh/${name}`);
-  return {
+  const warnings = ssh.unhonoured.map((what) => `${sshPath}: ${what} (for host ${host})`);
+  if (ssh.certificateFiles.some((file) => file !== 'none')) {
+    warnings.push(
+      `${sshPath}: CertificateFile ${ssh.certificateFiles.join(', ')}: not supported, as deptool's SSH library (ssh2) cannot authenticate with OpenSSH certificates; only plain keys are offered (for host ${host})`,
+    );
+  }
+  const target: { -readonly [K in keyof Target]: Target[K] } = {
     host,
     transport: 'ssh',
     alias,
@@ -125,6 +161,45 @@ function sshTarget(
     proxyJump,
     expectedHostname,
   };
+  if (sshCommand !== undefined) target.proxyCommand = sshCommand;
+  const agent = identityAgent(ssh.identityAgent, (value) => files('IdentityAgent', [value])[0], options, (what) => expander.problem('IdentityAgent', ssh.identityAgent ?? '', what, 'Set it, or give the socket path.'));
+  if (agent !== undefined) target.identityAgent = agent;
+  const timeout = ssh.connectTimeout === undefined ? undefined : connectTimeout(ssh.connectTimeout, host, sshPath, issues);
+  if (timeout !== undefined) target.connectTimeout = timeout;
+  if (warnings.length > 0) target.warnings = warnings;
+  return target;
+}
+
+/** IdentityAgent: `none` -> null, `SSH_AUTH_SOCK` -> unset (the default), `$VAR` -> that variable, else a path. */
+function identityAgent(value: string | undefined, path: (value: string) => string | undefined, options: ResolveOptions, problem: (what: string) => void): string | null | undefined {
+  if (value === undefined || value === 'SSH_AUTH_SOCK') return undefined;
+  if (value === 'none') return null;
+  if (value.startsWith('$')) {
+    const found = (options.env ?? process.env)[value.slice(1)];
+    if (found === undefined) problem(`names the environment variable ${value.slice(1)}, which is not set`);
+    return found;
+  }
+  return path(value);
+}
+
+/** OpenSSH's time format: `30`, `30s`, `1m30s`, ... (seconds when no unit is given). */
+export function parseSshTime(value: string): number | undefined {
+  const units: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+  if (!/^(\d+[smhdw]?)+$/i.test(value)) return undefined;
+  let total = 0;
+  for (const match of value.matchAll(/(\d+)([smhdw]?)/gi)) total += Number(match[1]) * units[match[2].toLowerCase()];
+  return total;
+}
+
+function connectTimeout(value: string, host: string, sshPath: string, issues: ConfigIssue[]): number | undefined {
+  const seconds = parseSshTime(value);
+  if (seconds !== undefined && seconds >= 1 && seconds <= 86400) return seconds;
+  issues.push({
+    path: sshPath,
+    message: `ConnectTimeout ${JSON.stringify(value)} (for host ${host}) is not a time deptool can use`,
+    hint: 'Give seconds from 1 to 86400 (e.g. 30, or 1m30s), or pass --connect-timeout.',
+  });
+  return undefined;
 }
 
 /**
@@ -202,7 +277,7 @@ class Expander {
     });
   }
 
-  private problem(key: string, value: string, what: string, hint: string): void {
+  problem(key: string, value: string, what: string, hint: string): void {
     this.issues.push({ path: this.sshPath, message: `${key} ${JSON.stringify(value)} (for host ${this.host}) ${what}`, hint });
   }
 }

@@ -33,9 +33,11 @@ export interface ClusterSettings {
   readonly rollout: RolloutPolicy;
   /** Seconds a host waits after its activation for the driver to confirm over a new connection (0: off); null when not set. */
   readonly confirmTimeout: number | null;
+  /** Seconds to reach a host over SSH (TCP, handshake, login), below --connect-timeout and ssh_config's ConnectTimeout; null when not set. */
+  readonly connectTimeout?: number | null;
 }
 
-export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [], rollout: NO_ROLLOUT, confirmTimeout: null };
+export const EMPTY_SETTINGS: ClusterSettings = { defaults: {}, hosts: new Map(), sensitivePaths: [], rollout: NO_ROLLOUT, confirmTimeout: null, connectTimeout: null };
 
 /** The default `confirm_timeout`: long enough for a new SSH login to a busy host. */
 export const DEFAULT_CONFIRM_TIMEOUT = 30;
@@ -91,6 +93,7 @@ function settingsSchema(hostNames: ReadonlySet<string>, clusterDisplay: string):
       sensitive_paths: { type: 'array', items: { type: 'string', check: sensitiveGlob } },
       rollout: ROLLOUT_SCHEMA,
       confirm_timeout: { type: 'integer', min: 0, max: 3600 },
+      connect_timeout: { type: 'integer', min: 1, max: 3600 },
     },
   };
 }
@@ -148,7 +151,12 @@ export function parseSettings(
   // A value out of range is an issue above, and settings with issues are never used.
   const confirmNode = member(root, 'confirm_timeout');
   const confirmTimeout = confirmNode?.type === 'number' ? (confirmNode.value as number) : null;
-  return { settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths, rollout: rolloutPolicy(member(root, 'rollout')), confirmTimeout }, issues };
+  const connectNode = member(root, 'connect_timeout');
+  const connectTimeout = connectNode?.type === 'number' ? (connectNode.value as number) : null;
+  return {
+    settings: { defaults: hostSettings(member(root, 'defaults')), hosts, sensitivePaths, rollout: rolloutPolicy(member(root, 'rollout')), confirmTimeout, connectTimeout },
+    issues,
+  };
 }
 
 /**

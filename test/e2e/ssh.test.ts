@@ -359,7 +359,7 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
       assert.ok(message.includes(`  - in-memory key 1 (ssh-ed25519 ${strangerPrint}): rejected by the server`), message);
       assert.match(message, / {2}- in-memory key 2: skipped: not a private key deptool can read/);
       assert.match(message, / {2}- ssh-agent at \S+no-agent\.sock: skipped: no such socket/);
-      assert.ok(message.includes(`  - ${encrypted}: skipped: encrypted and deptool cannot ask for a passphrase`), message);
+      assert.ok(message.includes(`  - ${encrypted}: skipped: encrypted with a passphrase, and there is no terminal to ask for it; add it to ssh-agent`), message);
       assert.ok(message.includes(`  - ${missing}: does not exist`), message);
       assert.ok(message.includes(`  - ${stranger} (ssh-ed25519 ${strangerPrint}): skipped: the same key as one above`), message);
       assert.match(message, /The server accepts: publickey/);

@@ -81,3 +81,26 @@ test('an ssh config that cannot be read is a configuration error naming it', asy
     return true;
   });
 });
+
+test('ProxyCommand is kept as written, with its quotes, for sh -c', () => {
+  assert.equal(lookup('ProxyCommand ssh -W "%h:%p" jump\n', 'web').proxyCommand, 'ssh -W "%h:%p" jump');
+});
+
+test('CertificateFile values accumulate like IdentityFile', () => {
+  assert.deepEqual(lookup('Host web\n  CertificateFile a-cert.pub\nHost *\n  CertificateFile b-cert.pub\n', 'web').certificateFiles, ['a-cert.pub', 'b-cert.pub']);
+});
+
+test('Host patterns take wildcards and negations, case-insensitively', () => {
+  const text = 'Host *.example.com !db.example.com\n  Port 2000\n';
+  assert.equal(lookup(text, 'WEB.example.com').port, '2000');
+  assert.equal(lookup(text, 'db.example.com').port, undefined);
+  assert.equal(lookup('Host web?\n  Port 2000\n', 'web1').port, '2000');
+  assert.equal(lookup('Host web?\n  Port 2000\n', 'web12').port, undefined);
+});
+
+test('a Match criterion without its argument is an error naming the file', () => {
+  const { issues } = parseSshConfig('Match host\n  Port 2000\n', '~/.ssh/config');
+  assert.equal(issues.length, 1);
+  assert.equal(issues[0].path, '~/.ssh/config');
+  assert.match(issues[0].message, /cannot be parsed: Missing value for match criteria host/);
+});

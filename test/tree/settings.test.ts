@@ -134,3 +134,20 @@ test('a sensitive path that is not a valid relative glob is located', () => {
   const empty = issueOf('{ "sensitive_paths": [""] }');
   assert.equal(empty.message, 'sensitive path "" is empty');
 });
+
+test('connect_timeout is a whole number of seconds from 1 to 3600; absent, it is null', () => {
+  assert.equal(parseSettings('{ "connect_timeout": 40 }', PATH, HOSTS, 'prod').settings.connectTimeout, 40);
+  assert.equal(parseSettings('{}', PATH, HOSTS, 'prod').settings.connectTimeout, null);
+  for (const bad of ['0', '2.5', '"15"', '3601']) {
+    const { issues } = parseSettings(`{\n  "connect_timeout": ${bad}\n}`, PATH, HOSTS, 'prod');
+    assert.equal(issues.length, 1, bad);
+    assert.equal(`${issues[0].path}:${issues[0].line}:${issues[0].column}`, `${PATH}:2:22`);
+    assert.match(issues[0].message, /`connect_timeout` must be an integer from 1 to 3600/);
+  }
+});
+
+test('connect_timeout is cluster-wide: under a host it is an unknown key', () => {
+  const { issues } = parseSettings('{ "hosts": { "web": { "connect_timeout": 5 } } }', PATH, HOSTS, 'prod');
+  assert.equal(issues.length, 1);
+  assert.match(issues[0].message, /connect_timeout/);
+});

@@ -19,7 +19,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   const { tree, settings } = await loadCluster(dir, { cwd: io.cwd });
   const limit = validateLimit(tree, new Map(), listOption(args.values.limit));
   const hosts = [...tree.hosts.keys()].filter((h) => !limit || limit.has(h)).sort();
-  const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts });
+  const connect = await connector(io, { tree, settings }, { identity: args.values.identity as string | undefined, hosts, connectTimeout: args.values['connect-timeout'] });
   const failures: string[] = [];
   const rows = await Promise.all(
     hosts.map(async (host): Promise<string[]> => {

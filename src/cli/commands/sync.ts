@@ -37,7 +37,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     io.stdout.write(`No hosts to sync in cluster '${tree.cluster}'.\n`);
     return ExitCode.ok;
   }
-  const connect = await connector(io, cluster, { identity: args.values.identity as string | undefined, hosts });
+  const connect = await connector(io, cluster, { identity: args.values.identity as string | undefined, hosts, connectTimeout: args.values['connect-timeout'] });
   const progress = new Progress(io, hosts, io.stdout.isTTY === true, useColor(io));
   const controller = new AbortController();
   const stop = io.onInterrupt?.(() => {
