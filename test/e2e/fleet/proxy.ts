@@ -95,7 +95,11 @@ class ProxyImpl implements Proxy {
           if (this.rate !== null) await sleep((part.length * 1000) / this.rate);
         }
         if (!from.destroyed) from.resume();
-      })();
+      })().catch(() => {
+        // sshd went away mid-write (a test killed it): `once` rejects with the socket's error.
+        from.destroy();
+        to.destroy();
+      });
     });
   }
 
