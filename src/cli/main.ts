@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DeptoolError, ExitCode } from '../errors.js';
+import { VERSION } from '../version.js';
 import { helpText, parseCommand, type CommandSpec, type Parsed } from './args.js';
 import * as deploy from './commands/deploy.js';
 import * as diff from './commands/diff.js';
@@ -20,8 +21,6 @@ interface Command {
 }
 
 const COMMANDS: readonly Command[] = [init, plan, diff, deploy, rollback, sync, status, log, ping];
-
-const VERSION = '0.1.0';
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));
