@@ -66,3 +66,13 @@ test('CI runs the release script dry on every push, with the tags it needs', () 
   assert.equal(job.steps.find((s) => s.uses?.startsWith('actions/checkout@'))?.with?.['fetch-depth'], 0);
   assert.deepEqual(CI.on.push, { branches: ['main'] });
 });
+
+test("the example workflow and the README use the major tag the release of package.json's version moves", () => {
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  const major = `v${version.split('.')[0]}`;
+  for (const path of ['examples/workflows/deptool.yml', 'README.md', '.github/workflows/release.yml']) {
+    const refs = [...readFileSync(join(ROOT, path), 'utf8').matchAll(/deptool\/deptool@(v\d+)\b(?!\.)/g)].map((match) => match[1]);
+    assert.ok(refs.length > 0, `${path} never names the action`);
+    assert.deepEqual([...new Set(refs)], [major], path);
+  }
+});
