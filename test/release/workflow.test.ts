@@ -53,8 +53,10 @@ test('the release runs the tests exactly as CI does, then the release script wit
   assert.ok(tests !== -1 && release > tests, `the tests, then the release: ${runs.join(' | ')}`);
   const step = steps(RELEASE).find((s) => s.run === runs[release]);
   assert.deepEqual(step?.env, { GH_TOKEN: '${{ github.token }}', NODE_AUTH_TOKEN: '${{ secrets.NPM_TOKEN }}' });
-  const setupNode = steps(RELEASE).find((s) => s.uses?.startsWith('actions/setup-node@'));
-  assert.equal(setupNode?.with?.['registry-url'], 'https://registry.npmjs.org', 'setup-node writes the .npmrc that reads NODE_AUTH_TOKEN');
+  // The .npmrc that reads NODE_AUTH_TOKEN is written after the tests, right before the release.
+  const all = steps(RELEASE);
+  const registry = all.findIndex((s) => s.uses?.startsWith('actions/setup-node@') && s.with?.['registry-url'] === 'https://registry.npmjs.org');
+  assert.ok(registry > all.findIndex((s) => s.run === ciTest.run) && registry < all.findIndex((s) => s === step), 'setup-node with registry-url between the tests and the release');
   const checkout = steps(RELEASE).find((s) => s.uses?.startsWith('actions/checkout@'));
   assert.equal(checkout?.with?.['fetch-depth'], 0, 'every tag is fetched, to know whether the major tag moves');
 });
