@@ -37,6 +37,7 @@ await build({
   // The on-host agent travels inside the bundle (see src/deploy/agent-script.ts).
   define: {
     __DEPTOOL_AGENT_SCRIPT__: JSON.stringify(readFileSync('agent/deptool-agent.sh', 'utf8')),
+    __DEPTOOL_VERSION__: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version),
     // CommonJS dependencies (ssh2) use __dirname and __filename, which ES modules lack; the
     // banner provides them under names no bundled module can declare.
     __dirname: '__deptoolDirname',

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { DeptoolError, ExitCode, UsageError } from '../errors.js';
 import { parseCommand, unknownCommand, type Parsed } from './args.js';
 import { completionScript, type Shell } from './completion.js';
+import { VERSION } from '../version.js';
 import * as deploy from './commands/deploy.js';
 import * as diff from './commands/diff.js';
 import * as init from './commands/init.js';
@@ -52,7 +53,6 @@ export const RUNS: Readonly<Record<string, Run>> = {
   },
 };
 
-const VERSION = '0.1.0';
 
 /** Runs one invocation and returns its exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {

@@ -142,7 +142,7 @@ test("the example rollback passes every workflow_dispatch input to the action in
 
 test('the CI runs the action from the checkout in plan mode and checks its outputs', () => {
   const workflow = yaml<Workflow>(CI_PATH);
-  assert.deepEqual(Object.keys(workflow.jobs).sort(), ['action', 'check-dist', 'test']);
+  assert.deepEqual(Object.keys(workflow.jobs).sort(), ['action', 'check-dist', 'release-dry-run', 'test']);
   const steps = actionSteps(workflow);
   assert.deepEqual(steps.map((s) => s.job), ['action']);
   const [{ step }] = steps;

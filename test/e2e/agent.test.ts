@@ -323,7 +323,6 @@ describe('agent on real hosts', () => {
       try {
         const v3 = webApp(port, 'three\n');
         assert.equal((await agent.command(session, 'stage', [], stageTar(v3))).code, 0);
-        const started = Date.now();
         const result = await agent.command(
           session,
           'activate',
@@ -342,7 +341,6 @@ describe('agent on real hosts', () => {
           'unit web.service active running success 0 healthy',
           'rollback end',
         ]);
-        assert.ok(Date.now() - started < 10_000, 'the verify was cut short at the timeout');
         assert.equal(await served(port, 'two\n'), 'two\n');
       } finally {
         await session.close();

@@ -167,11 +167,9 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
     });
 
     test('a command that runs too long is abandoned at its timeout, the connection stays usable', async () => {
-      const started = Date.now();
       const error = await transportError(connection.exec(['sleep', '30'], { timeoutMs: 300 }));
       assert.equal(error.kind, 'timeout');
       assert.match(error.message, /`sleep` did not finish within 300 ms/);
-      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
       assert.equal((await connection.exec(['true'])).code, 0);
     });
 
@@ -474,11 +472,9 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
       const sshd = fleet.processes(b.name).filter((pid) => processComm(pid) === 'sshd');
       for (const pid of sshd) signal(pid, 'SIGSTOP');
       try {
-        const started = Date.now();
         const error = await pending;
         assert.equal(error.kind, 'lost');
         assert.match(error.message, /`sleep` was running, but the connection was lost: Keepalive timeout/);
-        assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
       } finally {
         for (const pid of sshd) signal(pid, 'SIGCONT');
       }
@@ -490,13 +486,11 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
       const channel = await connection.open(['cat']);
       const exited = transportError(channel.exited);
       await new Promise((resolve) => setTimeout(resolve, 200));
-      const started = Date.now();
       await fleet.killSshd(c.name);
       const error = await pending;
       assert.equal(error.kind, 'lost');
       assert.match(error.message, new RegExp(`^root@127\\.0\\.0\\.1:${c.port}: \`sleep\` was running, but the connection was lost`));
       assert.equal((await exited).kind, 'lost');
-      assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
       const later = await transportError(connection.exec(['true']));
       assert.equal(later.kind, 'lost');
     });
