@@ -149,6 +149,7 @@ async function confirmed(io: Io, request: ApplyRequest, target: ApplyTarget, arg
       return false;
     }
     await request.showDiff(target);
+    io.stdout.write('\n');
   }
 }
 

@@ -82,7 +82,7 @@ const C_ESCAPES: Record<string, string> = {
 };
 
 /** Quotes a header path as git does (with core.quotePath off), so a newline in a name cannot forge diff lines. */
-function quotePath(path: string): string {
+export function quotePath(path: string): string {
   // eslint-disable-next-line no-control-regex
   const quoted = path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => C_ESCAPES[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
   return quoted === path ? path : `"${quoted}"`;

@@ -138,7 +138,7 @@ test('plan without a cluster and without a recorded default is a usage error', a
   assert.match(result.stderr, /deptool init DIR/);
 });
 
-test('diff prints a unified diff of the changed files and --stat a summary', async () => {
+test('diff prints each host\'s changed files as git diff does, headed by the host, and --stat a summary', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'localhost:80\nroot /srv\n');
   await recordDeploy();
@@ -147,10 +147,13 @@ test('diff prints a unified diff of the changed files and --stat a summary', asy
   await chmod(join(work, 'prod/webserver/caddy/run.sh'), 0o755);
   const diff = await runCli(['diff'], { cwd: work });
   assert.equal(diff.code, 0, diff.stderr);
-  assert.match(diff.stdout, /^--- a\/webserver\/caddy\/Caddyfile$/m);
+  assert.match(diff.stdout, /^==> webserver <==\ndiff --git a\/caddy\/Caddyfile b\/caddy\/Caddyfile\nindex [0-9a-f]{7}\.\.[0-9a-f]{7} 100644\n--- a\/caddy\/Caddyfile\n/);
   assert.match(diff.stdout, /^-localhost:80$/m);
   assert.match(diff.stdout, /^\+localhost:8080$/m);
-  assert.match(diff.stdout, /^\+\+\+ b\/webserver\/caddy\/run\.sh$/m);
+  assert.match(diff.stdout, /^diff --git a\/caddy\/run\.sh b\/caddy\/run\.sh\nnew file mode 100755\nindex 0000000\.\.[0-9a-f]{7}\n--- \/dev\/null\n\+\+\+ b\/caddy\/run\.sh$/m);
+  assert.ok(!diff.stdout.includes('\x1b'), 'no colour in a pipe');
+  const colored = await runCli(['diff'], { cwd: work, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+  assert.ok(colored.stdout.includes('\x1b[31m-localhost:80\x1b[0m\n\x1b[32m+localhost:8080\x1b[0m\n'), colored.stdout);
   const stat = await runCli(['diff', '--stat'], { cwd: work });
   assert.match(stat.stdout, /webserver\/caddy\/Caddyfile \| 2 \+-/);
   assert.match(stat.stdout, /2 files changed, 2 insertions\(\+\), 1 deletion\(-\)/);
@@ -319,8 +322,8 @@ test('diff shows sha256 prefixes, not content, for sensitive_paths and files per
   assert.equal(diff.code, 0, diff.stderr);
   assert.match(diff.stdout, /^\+public two$/m, 'other files still show their diff');
   assert.ok(!diff.stdout.includes('SECRET'), diff.stdout);
-  assert.ok(diff.stdout.includes(`--- a/box/app/db.env\n+++ b/box/app/db.env\n${SECRET_NOTES[0]}\n`), diff.stdout);
-  assert.ok(diff.stdout.includes(`--- a/box/app/secrets/tls.key\n+++ b/box/app/secrets/tls.key\n${SECRET_NOTES[1]}\n`), diff.stdout);
+  assert.match(diff.stdout, new RegExp(`^diff --git a/app/db\\.env b/app/db\\.env\nindex \\w{7}\\.\\.\\w{7} 100644\n${SECRET_NOTES[0].replace(/[()]/g, '\\$&')}\n`, 'm'));
+  assert.match(diff.stdout, new RegExp(`^diff --git a/app/secrets/tls\\.key b/app/secrets/tls\\.key\nindex \\w{7}\\.\\.\\w{7} 100644\n${SECRET_NOTES[1].replace(/[()]/g, '\\$&')}\n`, 'm'));
 
   const stat = await runCli(['diff', '--stat'], { cwd: work });
   assert.match(stat.stdout, /^ box\/app\/db\.env \| sensitive$/m);
@@ -339,6 +342,9 @@ test('the deploy and rollback prompts\' d shows no secret', async () => {
   await deployedSecrets();
   const asked = await runCli(['deploy', '--root', 'sandbox'], { cwd: work, answers: ['d', 'n'] });
   assert.equal(asked.code, 0, asked.stdout + asked.stderr);
+  // A terminal echoes the typed `d`; the captured output has only what deptool wrote.
+  assert.match(asked.stdout, /\[y\/N\/d\] ==> box <==\ndiff --git a\/app\/conf b\/app\/conf\n/, 'd headed the diff with the host');
+  assert.match(asked.stdout, /^content changed .*\n\nApply to 1 host/m, 'a blank line between the diff and the question again');
   assert.match(asked.stdout, /^\+public two$/m, 'd showed the diff');
   for (const note of SECRET_NOTES) assert.ok(asked.stdout.includes(note), asked.stdout);
   assert.ok(!asked.stdout.includes('SECRET'), asked.stdout);
