@@ -159,38 +159,40 @@ test('diff prints each host\'s changed files as git diff does, headed by the hos
   assert.match(stat.stdout, /2 files changed, 2 insertions\(\+\), 1 deletion\(-\)/);
 });
 
-test('status shows the last deploy per host, undeployed apps and new hosts', async () => {
+test('status shows the last deploy per host in local time, undeployed apps and new hosts', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
   await put('prod/db/pg/pg.conf', 'a\n');
   await recordDeploy();
   await put('prod/webserver/caddy/Caddyfile', 'b\n');
   await put('prod/cache/redis/redis.conf', 'a\n');
-  const result = await runCli(['status'], { cwd: work });
+  const result = await runCli(['status'], { cwd: work, env: { TZ: 'Europe/Amsterdam' } });
   assert.equal(result.code, 0, result.stderr);
   const commit = git('rev-parse', 'refs/heads/prod').trim().slice(0, 10);
   assert.equal(
     result.stdout,
     [
-      'HOST       LAST DEPLOY              COMMIT      RESULT    STATE',
-      'cache      -                        -           -         new host',
-      `db         2026-04-18 20:51:02 UTC  ${commit}  deployed  up to date`,
-      `webserver  2026-04-18 20:51:02 UTC  ${commit}  deployed  not deployed: update caddy`,
+      'HOST       LAST DEPLOY                COMMIT      RESULT    STATE',
+      'cache      -                          -           -         new host',
+      `db         2026-04-18 22:51:02 +0200  ${commit}  deployed  up to date`,
+      `webserver  2026-04-18 22:51:02 +0200  ${commit}  deployed  not deployed: update caddy`,
       '',
     ].join('\n'),
   );
+  const utc = await runCli(['status'], { cwd: work, env: { TZ: 'UTC' } });
+  assert.match(utc.stdout, /^db {9}2026-04-18 20:51:02 \+0000 /m);
 });
 
-test('log lists attempts newest first with per-host results', async () => {
+test('log lists attempts newest first, in local time, with per-host results', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
   await recordDeploy(new Date('2026-04-18T20:51:02Z'));
   await put('prod/webserver/caddy/Caddyfile', 'b\n');
   await recordDeploy(new Date('2026-04-18T21:17:48Z'));
-  const result = await runCli(['log'], { cwd: work });
+  const result = await runCli(['log'], { cwd: work, env: { TZ: 'America/New_York' } });
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split('\n');
-  assert.match(lines[0], /^[0-9a-f]{10} {2}2026-04-18 21:17:48 UTC {2}alice$/);
+  assert.match(lines[0], /^[0-9a-f]{10} {2}2026-04-18 17:17:48 -0400 {2}alice$/);
   assert.equal(lines[1], '    Update caddy on webserver');
   assert.equal(lines[2], '    webserver: deployed');
   assert.ok(lines.includes('    Add caddy on webserver'));
