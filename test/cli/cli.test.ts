@@ -279,21 +279,25 @@ test('a store that moved since the plan blocks the deploy only when a planned ho
   assert.match(problems[0], /^web was deployed by another run since the plan was made/);
 });
 
-test('ping keeps its table one line per host and lists why a host is unreachable below it', async () => {
+test('ping prints each host\'s line as its result is known, then how many answered, and why a host is unreachable', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/web/site/index.html', 'x\n');
+  await put('prod/box/site/index.html', 'x\n');
   // A port nothing listens on: refused at once. No ssh config, no keys: HOME is the empty work dir.
-  await put('prod/deptool.json', JSON.stringify({ hosts: { web: { address: '127.0.0.1', port: 1 } } }));
-  const result = await runCli(['ping'], { cwd: work, env: { HOME: work } });
+  await put('prod/deptool.json', JSON.stringify({ hosts: { web: { address: '127.0.0.1', port: 1 }, box: { transport: 'local' } } }));
+  const result = await runCli(['ping', '-n', '3'], { cwd: work, env: { HOME: work } });
   assert.equal(result.code, 1, result.stderr);
-  const [header, row, blank, ...reason] = result.stdout.split('\n');
-  assert.match(header, /^HOST {2}CONNECTION/);
-  assert.equal(row, 'web   unreachable (see below)');
-  assert.equal(blank, '');
+  const [header, first, second, blank, summary, blank2, ...reason] = result.stdout.split('\n');
+  assert.equal(header, 'HOST  CONNECTION  CONNECT  MIN  MEDIAN  P95');
+  const rows = [first, second].sort();
+  assert.match(rows[0], /^box {3}\S.* {2}\d+\.\d ms {2}\d+\.\d ms {2}\d+\.\d ms {2}\d+\.\d ms$/);
+  assert.equal(rows[1], 'web   unreachable (see below)');
+  assert.deepEqual([blank, summary, blank2], ['', '1 of 2 hosts reachable.', '']);
   assert.match(reason.join('\n'), /^web: \S/);
+  assert.ok(!result.stdout.includes('\x1b'), 'a pipe gets no cursor movement');
   const unknown = await runCli(['ping', '--limit', 'nope'], { cwd: work, env: { HOME: work } });
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': web\./);
+  assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': box, web\./);
 });
 
 /** A local-transport cluster with a secret under sensitive_paths and one made unreadable by permissions, deployed once. */
