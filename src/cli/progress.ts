@@ -15,6 +15,8 @@ function colorFor(phase: HostPhase): number {
 export class Progress implements DeployObserver {
   private readonly states = new Map<string, { phase: HostPhase; detail?: string }>();
   private drawn = 0;
+  /** Whether anything was written, so that the result lines can be set apart from it. */
+  wrote = false;
 
   constructor(
     private readonly io: Io,
@@ -54,6 +56,7 @@ export class Progress implements DeployObserver {
 
   phase(host: string, phase: HostPhase, detail?: string): void {
     this.states.set(host, { phase, detail });
+    this.wrote = true;
     if (this.live) {
       this.clear();
       this.draw();
@@ -74,6 +77,7 @@ export class Progress implements DeployObserver {
 
   /** Prints text above the live block, keeping the block last. */
   print(text: string): void {
+    this.wrote = true;
     if (!this.live) {
       this.io.stdout.write(text);
       return;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { OperationError } from '../errors.js';
+import { OperationError, UsageError } from '../errors.js';
 import { existingBlobs, readBlobs } from './cat-file.js';
 import { fastImport, type ImportBlob } from './fast-import.js';
 import { execGit, runGit } from './git.js';
@@ -161,9 +161,10 @@ export class Store {
   static async open(dir: string): Promise<Store> {
     const path = resolve(dir);
     const info = await stat(path).catch(() => null);
-    if (!info) fail(`No store at '${path}'. Run 'deptool init' first.`);
+    // No store where one is expected is the setup's fault, as a configuration error is: exit 2, not a failed operation.
+    if (!info) throw new UsageError(`No store at '${path}'. Run 'deptool init' first.`);
     const gitDir = info.isDirectory() ? await gitDirOf(path) : null;
-    if (gitDir === null) fail(`'${path}' is not a deptool store (not a git repository). Point deptool at the store, or move this path away and run 'deptool init'.`);
+    if (gitDir === null) throw new UsageError(`'${path}' is not a deptool store (not a git repository). Point deptool at the store, or move this path away and run 'deptool init'.`);
     return new Store(path, gitDir);
   }
 

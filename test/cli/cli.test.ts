@@ -124,10 +124,10 @@ test('plan of an invalid tree exits 2, names file:line:column, and writes nothin
   assert.equal(git('for-each-ref'), before);
 });
 
-test('plan without a store says to run init', async () => {
+test('plan without a store says to run init and exits 2, as a configuration error', async () => {
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
   const result = await runCli(['plan', 'prod'], { cwd: work });
-  assert.equal(result.code, 1);
+  assert.equal(result.code, 2);
   assert.match(result.stderr, /deptool init/);
 });
 
@@ -245,6 +245,8 @@ test('deploy through the local transport into a sandbox root, then rollback flip
   await put('prod/box/app/conf', 'one\n');
   const first = await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work });
   assert.equal(first.code, 0, first.stdout + first.stderr);
+  // As Deptool's tutorial: a blank line after the prompt, the hosts' lines, a blank line, the result.
+  assert.match(first.stdout, /\[y\/N\/d\] y \(--yes\)\n\n {2}box: connecting \(local\)\n(?: {2}box: .*\n)* {2}box: done\n\nChanges deployed successfully to 1 host in \d+\.\d\ds\.\n$/);
   await put('prod/box/app/conf', 'two\n');
   assert.equal((await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work })).code, 0);
   const current = join(work, 'sandbox/var/lib/deptool/apps/app/current/conf');

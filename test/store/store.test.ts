@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { OperationError } from '../../src/errors.js';
+import { OperationError, UsageError } from '../../src/errors.js';
 import { Store, type AppWrite, type Attempt, type WriteFile } from '../../src/store/store.js';
 
 const REF = 'refs/heads/prod';
@@ -104,11 +104,12 @@ test('init refuses a path that is a file', async (t) => {
   await assert.rejects(Store.init(join(root, 'file')), /exists and is not a directory/);
 });
 
-test('open of a missing directory says to run deptool init', async (t) => {
+test('open of a missing directory says to run deptool init, as a usage error (exit 2)', async (t) => {
   const root = await tempDir(t);
   const dir = join(root, '.deptool');
   await assert.rejects(Store.open(dir), (error: Error) => {
-    assert.ok(error instanceof OperationError);
+    assert.ok(error instanceof UsageError);
+    assert.equal(error.exitCode, 2);
     assert.equal(error.message, `No store at '${dir}'. Run 'deptool init' first.`);
     return true;
   });
