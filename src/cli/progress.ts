@@ -2,14 +2,15 @@
 // a TTY (redrawn in place), plain lines otherwise. An observer of the deploy.
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
 import { checkBlock, statusBlock, type ActivationReport } from '../deploy/protocol.js';
+import { paint, type Tone } from '../render/color.js';
 import type { Io } from './io.js';
 
 const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'up to date', 'rolled back', 'failed', 'refused', 'skipped']);
 
-function colorFor(phase: HostPhase): number {
-  if (phase === 'done' || phase === 'up to date') return 32;
-  if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 31;
-  return 33;
+function toneOf(phase: HostPhase): Tone {
+  if (phase === 'done' || phase === 'up to date') return 'add';
+  if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 'remove';
+  return 'change';
 }
 
 export class Progress implements DeployObserver {
@@ -37,7 +38,7 @@ export class Progress implements DeployObserver {
 
   private line(host: string): string {
     const state = this.states.get(host)!;
-    const phase = this.color ? `\x1b[${colorFor(state.phase)}m${state.phase}\x1b[0m` : state.phase;
+    const phase = paint(this.color, toneOf(state.phase), state.phase);
     // Final lines carry no detail: the summary after the deploy says why a host failed.
     const detail = state.detail && !FINAL.has(state.phase) ? ` (${state.detail})` : '';
     return `  ${host}: ${phase}${detail}`;
