@@ -89,23 +89,28 @@ export function holderOf(io: Io): string {
 async function confirmed(io: Io, request: ApplyRequest, target: ApplyTarget, args: Parsed, signal: AbortSignal): Promise<boolean> {
   const { plan } = target;
   const question = `Apply to ${hostCount(plan.hosts.length)} in cluster '${plan.cluster}'? [y/N/d] `;
+  // As in Deptool's tutorial, a blank line sets the hosts' progress apart from the question.
   if (args.values['dry-run']) {
-    io.stdout.write(`Dry run: checking ${hostCount(plan.hosts.length)} and trying the activation in a scratch root on each; nothing will change.\n`);
+    io.stdout.write(`Dry run: checking ${hostCount(plan.hosts.length)} and trying the activation in a scratch root on each; nothing will change.\n\n`);
     return true;
   }
   if (args.values.yes) {
-    io.stdout.write(`${question}y (--yes)\n`);
+    io.stdout.write(`${question}y (--yes)\n\n`);
     return true;
   }
   if (!io.stdin.isTTY) throw new UsageError('Not deploying: there is no terminal to confirm on. Pass --yes to deploy without asking.');
   for (;;) {
     const answer = await ask(io, question, signal);
-    if (answer === 'yes') return true;
+    if (answer === 'yes') {
+      io.stdout.write('\n');
+      return true;
+    }
     if (answer === 'no') {
       io.stdout.write(signal.aborted ? '\nNot deploying: interrupted.\n' : 'Not deploying.\n');
       return false;
     }
     await request.showDiff(target);
+    io.stdout.write('\n');
   }
 }
 
@@ -207,6 +212,8 @@ async function applyWith(io: Io, args: Parsed, request: ApplyRequest): Promise<A
   } finally {
     stopListening?.();
   }
+  // The result lines stand apart from the hosts' progress above them.
+  if (progress.wrote && !result.declined) io.stdout.write('\n');
   return result;
 }
 

@@ -14,8 +14,15 @@ export interface Io {
   readonly onInterrupt?: (listener: () => void) => () => void;
 }
 
-export function useColor(io: Io): boolean {
-  if (io.env.NO_COLOR) return false;
-  if (io.env.FORCE_COLOR) return true;
-  return io.stdout.isTTY === true;
+/**
+ * Whether what goes to stdout is coloured, decided here only. `NO_COLOR` (any non-empty
+ * value, https://no-color.org) wins: it is the reader's own wish. Then `FORCE_COLOR`
+ * colours even a pipe (CI logs render escapes), except `0` or `false`, which turn colour
+ * off. Otherwise only a terminal that is not `TERM=dumb` gets colour, as git does.
+ */
+export function useColor(io: Pick<Io, 'env' | 'stdout'>): boolean {
+  const { NO_COLOR, FORCE_COLOR, TERM } = io.env;
+  if (NO_COLOR) return false;
+  if (FORCE_COLOR !== undefined && FORCE_COLOR !== '') return FORCE_COLOR !== '0' && FORCE_COLOR.toLowerCase() !== 'false';
+  return io.stdout.isTTY === true && TERM !== 'dumb';
 }

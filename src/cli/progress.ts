@@ -2,19 +2,22 @@
 // a TTY (redrawn in place), plain lines otherwise. An observer of the deploy.
 import type { DeployObserver, HostPhase } from '../deploy/deploy.js';
 import { checkBlock, statusBlock, type ActivationReport } from '../deploy/protocol.js';
+import { paint, type Tone } from '../render/color.js';
 import type { Io } from './io.js';
 
 const FINAL: ReadonlySet<HostPhase> = new Set(['done', 'up to date', 'rolled back', 'failed', 'refused', 'skipped']);
 
-function colorFor(phase: HostPhase): number {
-  if (phase === 'done' || phase === 'up to date') return 32;
-  if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 31;
-  return 33;
+function toneOf(phase: HostPhase): Tone {
+  if (phase === 'done' || phase === 'up to date') return 'add';
+  if (phase === 'failed' || phase === 'refused' || phase === 'rolled back') return 'remove';
+  return 'change';
 }
 
 export class Progress implements DeployObserver {
   private readonly states = new Map<string, { phase: HostPhase; detail?: string }>();
   private drawn = 0;
+  /** Whether anything was written, so that the result lines can be set apart from it. */
+  wrote = false;
 
   constructor(
     private readonly io: Io,
@@ -35,7 +38,7 @@ export class Progress implements DeployObserver {
 
   private line(host: string): string {
     const state = this.states.get(host)!;
-    const phase = this.color ? `\x1b[${colorFor(state.phase)}m${state.phase}\x1b[0m` : state.phase;
+    const phase = paint(this.color, toneOf(state.phase), state.phase);
     // Final lines carry no detail: the summary after the deploy says why a host failed.
     const detail = state.detail && !FINAL.has(state.phase) ? ` (${state.detail})` : '';
     return `  ${host}: ${phase}${detail}`;
@@ -54,6 +57,7 @@ export class Progress implements DeployObserver {
 
   phase(host: string, phase: HostPhase, detail?: string): void {
     this.states.set(host, { phase, detail });
+    this.wrote = true;
     if (this.live) {
       this.clear();
       this.draw();
@@ -74,6 +78,7 @@ export class Progress implements DeployObserver {
 
   /** Prints text above the live block, keeping the block last. */
   print(text: string): void {
+    this.wrote = true;
     if (!this.live) {
       this.io.stdout.write(text);
       return;

@@ -15,6 +15,7 @@ import { ReadTimeout, oneLine, type ActivationReport, type AgentInvocation, type
 import { revisionFromExport, type HostRevision } from './revisions.js';
 import { ActivationRefused, HostSession, NotStarted, type SessionTimings } from './session.js';
 import { activationArchive, activationSteps, describeStep, hostState, type HostState } from './steps.js';
+import { localTime } from '../render/time.js';
 
 export type HostPhase =
   | 'connecting'
@@ -462,12 +463,9 @@ function busyProblem(holder: string): string {
   return `locked by another deploy: ${describeHolder(holder)}`;
 }
 
-/** `alice@laptop (since 2026-12-02 14:03:09, agent pid 2211)` from lock.holder's `<holder> <unix time> <pid>`, in local time. */
-export function describeHolder(line: string): string {
+/** `alice@laptop since 2026-12-02 14:03:09 +0100 (pid 2211)` from lock.holder's `<holder> <unix time> <pid>` (the pid of the agent's session on the host). */
+export function describeHolder(line: string, zone?: string): string {
   const match = /^(.*) (\d+) (\d+)$/.exec(line);
   if (!match) return line;
-  const at = new Date(Number(match[2]) * 1000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  const when = `${at.getFullYear()}-${two(at.getMonth() + 1)}-${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`;
-  return `${match[1]} (since ${when}, agent pid ${match[3]})`;
+  return `${match[1]} since ${localTime(new Date(Number(match[2]) * 1000), zone)} (pid ${match[3]})`;
 }

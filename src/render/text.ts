@@ -4,56 +4,65 @@ import type { Rollout } from '../plan/rollout.js';
 import type { AppPlan, FileChange, HostPlan, Plan } from '../plan/types.js';
 import { describeCheck } from '../tree/checks.js';
 import { showArgv } from '../tree/names.js';
+import { paint, type Tone } from './color.js';
 
 export interface TextOptions {
   readonly color: boolean;
 }
 
-const paint = (code: number) => (enabled: boolean, text: string) => (enabled ? `\x1b[${code}m${text}\x1b[0m` : text);
-const red = paint(31);
-const green = paint(32);
-const yellow = paint(33);
-const bold = paint(1);
-
 const APP_INDENT = '    ';
 const ITEM_INDENT = '        ';
 
+/** Draws an item's verb (`link`, `enable unit`, ...) in a tone; the Markdown plan leaves verbs plain. */
+export type Verb = (tone: Tone, verb: string) => string;
+
+const plainVerb: Verb = (_tone, verb) => verb;
+
 /** An app's changes in activation order (DESIGN §2.2), so a plan reads as what will happen; `mark` draws a file's change. */
-export function appItems(app: AppPlan, mark: (change: FileChange['change']) => string): string[] {
+export function appItems(app: AppPlan, mark: (change: FileChange['change']) => string, verb: Verb = plainVerb): string[] {
   const items: string[] = [];
   for (const file of app.files) items.push(`${mark(file.change)} ${file.path}`);
-  for (const command of app.validate ?? []) items.push(`validate ${showArgv(command)}`);
+  for (const command of app.validate ?? []) items.push(verb('quiet', `validate ${showArgv(command)}`));
   for (const link of app.symlinks) {
-    items.push(link.change === 'link' ? `link ${link.target} -> ${link.source}` : `unlink ${link.target}`);
+    items.push(link.change === 'link' ? `${verb('add', 'link')} ${link.target} -> ${link.source}` : `${verb('remove', 'unlink')} ${link.target}`);
   }
-  for (const file of app.sysusers.unlink) items.push(`unlink sysusers ${file}`);
-  for (const file of app.sysusers.link) items.push(`link sysusers ${file}`);
-  for (const unit of app.units.disable) items.push(`disable unit ${unit}`);
-  for (const unit of app.units.unlink) items.push(`unlink unit ${unit}`);
-  for (const unit of app.units.link) items.push(`link unit ${unit}`);
-  for (const file of app.quadlets?.unlink ?? []) items.push(`unlink quadlet ${file}`);
-  for (const file of app.quadlets?.link ?? []) items.push(`link quadlet ${file}`);
-  for (const unit of app.units.enable) items.push(`enable unit ${unit}`);
-  for (const unit of app.units.restart) items.push(`restart unit ${unit}`);
-  for (const unit of app.hostUnits?.restart ?? []) items.push(`restart unit ${unit} (host)`);
-  for (const unit of app.hostUnits?.reload ?? []) items.push(`reload unit ${unit} (host)`);
-  for (const check of app.checks ?? []) items.push(`check ${describeCheck(check)}`);
+  for (const file of app.sysusers.unlink) items.push(`${verb('remove', 'unlink sysusers')} ${file}`);
+  for (const file of app.sysusers.link) items.push(`${verb('add', 'link sysusers')} ${file}`);
+  for (const unit of app.units.disable) items.push(`${verb('remove', 'disable unit')} ${unit}`);
+  for (const unit of app.units.unlink) items.push(`${verb('remove', 'unlink unit')} ${unit}`);
+  for (const unit of app.units.link) items.push(`${verb('add', 'link unit')} ${unit}`);
+  for (const file of app.quadlets?.unlink ?? []) items.push(`${verb('remove', 'unlink quadlet')} ${file}`);
+  for (const file of app.quadlets?.link ?? []) items.push(`${verb('add', 'link quadlet')} ${file}`);
+  for (const unit of app.units.enable) items.push(`${verb('add', 'enable unit')} ${unit}`);
+  for (const unit of app.units.restart) items.push(`${verb('change', 'restart unit')} ${unit}`);
+  for (const unit of app.hostUnits?.restart ?? []) items.push(`${verb('change', 'restart unit')} ${unit} (host)`);
+  for (const unit of app.hostUnits?.reload ?? []) items.push(`${verb('change', 'reload unit')} ${unit} (host)`);
+  for (const check of app.checks ?? []) items.push(verb('quiet', `check ${describeCheck(check)}`));
   return items;
 }
 
+const ACTION_TONES: Record<AppPlan['action'], Tone> = { add: 'add', update: 'change', remove: 'remove' };
+const FILE_TONES: Record<FileChange['change'], Tone> = { add: 'add', modify: 'change', remove: 'remove' };
+const FILE_MARKS: Record<FileChange['change'], string> = { add: '+', modify: '~', remove: '-' };
+
 function appLines(app: AppPlan, color: boolean): string[] {
-  const marks = { add: green(color, '+'), modify: yellow(color, '~'), remove: red(color, '-') };
-  return [`${APP_INDENT}${app.action} ${app.app}`, ...appItems(app, (change) => marks[change]).map((item) => `${ITEM_INDENT}${item}`)];
+  const mark = (change: FileChange['change']) => paint(color, FILE_TONES[change], FILE_MARKS[change]);
+  const verb: Verb = (tone, text) => paint(color, tone, text);
+  return [
+    `${APP_INDENT}${paint(color, ACTION_TONES[app.action], app.action)} ${app.app}`,
+    ...appItems(app, mark, verb).map((item) => `${ITEM_INDENT}${item}`),
+  ];
 }
 
 /** Hand edits a deploy with --overwrite-drift replaces, before the apps. */
 function overwriteLines(host: HostPlan, color: boolean): string[] {
   if (!host.overwrite) return [];
-  return [`${APP_INDENT}overwrite hand edits`, ...host.overwrite.edits.map((edit) => `${ITEM_INDENT}${red(color, '!')} ${edit}`)];
+  return [`${APP_INDENT}overwrite hand edits`, ...host.overwrite.edits.map((edit) => `${ITEM_INDENT}${paint(color, 'remove', '!')} ${edit}`)];
 }
 
 function hostLines(host: HostPlan, color: boolean): string[] {
-  const title = host.rollback.available ? bold(color, host.host) : `${bold(color, host.host)} ${red(color, '(rollback unavailable)')}`;
+  const name = paint(color, 'strong', host.host);
+  const title = host.rollback.available ? name : `${name} ${paint(color, 'remove', '(rollback unavailable)')}`;
   return [title, ...overwriteLines(host, color), ...host.apps.flatMap((app) => appLines(app, color))];
 }
 

@@ -82,7 +82,7 @@ const C_ESCAPES: Record<string, string> = {
 };
 
 /** Quotes a header path as git does (with core.quotePath off), so a newline in a name cannot forge diff lines. */
-function quotePath(path: string): string {
+export function quotePath(path: string): string {
   // eslint-disable-next-line no-control-regex
   const quoted = path.replace(/[\x00-\x1f\x7f"\\]/g, (c) => C_ESCAPES[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
   return quoted === path ? path : `"${quoted}"`;
@@ -190,11 +190,6 @@ export function fileDiff(path: string, old: Buffer | null, next: Buffer | null, 
 /** The `---`/`+++` lines that name the file: `a/<path>`, `b/<path>`, or `/dev/null` for a side that does not exist. */
 export function diffHeader(path: string, old: Buffer | null, next: Buffer | null): string {
   return `--- ${old ? quotePath(`a/${path}`) : '/dev/null'}\n+++ ${next ? quotePath(`b/${path}`) : '/dev/null'}\n`;
-}
-
-/** The unified diff text of `fileDiff`: what `deptool diff` prints for one file. */
-export function unifiedDiff(path: string, old: Buffer | null, next: Buffer | null, options: DiffOptions = {}): string {
-  return fileDiff(path, old, next, options).text;
 }
 
 /** Lines added and removed, for stat lines; a binary file has none to count. */

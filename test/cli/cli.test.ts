@@ -141,7 +141,7 @@ test('plan without a cluster and without a recorded default is a usage error', a
   assert.match(result.stderr, /deptool init DIR/);
 });
 
-test('diff prints a unified diff of the changed files and --stat a summary', async () => {
+test('diff prints each host\'s changed files as git diff does, headed by the host, and --stat a summary', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'localhost:80\nroot /srv\n');
   await recordDeploy();
@@ -150,47 +150,52 @@ test('diff prints a unified diff of the changed files and --stat a summary', asy
   await chmod(join(work, 'prod/webserver/caddy/run.sh'), 0o755);
   const diff = await runCli(['diff'], { cwd: work });
   assert.equal(diff.code, 0, diff.stderr);
-  assert.match(diff.stdout, /^--- a\/webserver\/caddy\/Caddyfile$/m);
+  assert.match(diff.stdout, /^==> webserver <==\ndiff --git a\/caddy\/Caddyfile b\/caddy\/Caddyfile\nindex [0-9a-f]{7}\.\.[0-9a-f]{7} 100644\n--- a\/caddy\/Caddyfile\n/);
   assert.match(diff.stdout, /^-localhost:80$/m);
   assert.match(diff.stdout, /^\+localhost:8080$/m);
-  assert.match(diff.stdout, /^\+\+\+ b\/webserver\/caddy\/run\.sh$/m);
+  assert.match(diff.stdout, /^diff --git a\/caddy\/run\.sh b\/caddy\/run\.sh\nnew file mode 100755\nindex 0000000\.\.[0-9a-f]{7}\n--- \/dev\/null\n\+\+\+ b\/caddy\/run\.sh$/m);
+  assert.ok(!diff.stdout.includes('\x1b'), 'no colour in a pipe');
+  const colored = await runCli(['diff'], { cwd: work, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+  assert.ok(colored.stdout.includes('\x1b[31m-localhost:80\x1b[0m\n\x1b[32m+localhost:8080\x1b[0m\n'), colored.stdout);
   const stat = await runCli(['diff', '--stat'], { cwd: work });
   assert.match(stat.stdout, /webserver\/caddy\/Caddyfile \| 2 \+-/);
   assert.match(stat.stdout, /2 files changed, 2 insertions\(\+\), 1 deletion\(-\)/);
 });
 
-test('status shows the last deploy per host, undeployed apps and new hosts', async () => {
+test('status shows the last deploy per host in local time, undeployed apps and new hosts', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
   await put('prod/db/pg/pg.conf', 'a\n');
   await recordDeploy();
   await put('prod/webserver/caddy/Caddyfile', 'b\n');
   await put('prod/cache/redis/redis.conf', 'a\n');
-  const result = await runCli(['status'], { cwd: work });
+  const result = await runCli(['status'], { cwd: work, env: { TZ: 'Europe/Amsterdam' } });
   assert.equal(result.code, 0, result.stderr);
   const commit = git('rev-parse', 'refs/heads/prod').trim().slice(0, 10);
   assert.equal(
     result.stdout,
     [
-      'HOST       LAST DEPLOY              COMMIT      RESULT    STATE',
-      'cache      -                        -           -         new host',
-      `db         2026-04-18 20:51:02 UTC  ${commit}  deployed  up to date`,
-      `webserver  2026-04-18 20:51:02 UTC  ${commit}  deployed  not deployed: update caddy`,
+      'HOST       LAST DEPLOY                COMMIT      RESULT    STATE',
+      'cache      -                          -           -         new host',
+      `db         2026-04-18 22:51:02 +0200  ${commit}  deployed  up to date`,
+      `webserver  2026-04-18 22:51:02 +0200  ${commit}  deployed  not deployed: update caddy`,
       '',
     ].join('\n'),
   );
+  const utc = await runCli(['status'], { cwd: work, env: { TZ: 'UTC' } });
+  assert.match(utc.stdout, /^db {9}2026-04-18 20:51:02 \+0000 /m);
 });
 
-test('log lists attempts newest first with per-host results', async () => {
+test('log lists attempts newest first, in local time, with per-host results', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/webserver/caddy/Caddyfile', 'a\n');
   await recordDeploy(new Date('2026-04-18T20:51:02Z'));
   await put('prod/webserver/caddy/Caddyfile', 'b\n');
   await recordDeploy(new Date('2026-04-18T21:17:48Z'));
-  const result = await runCli(['log'], { cwd: work });
+  const result = await runCli(['log'], { cwd: work, env: { TZ: 'America/New_York' } });
   assert.equal(result.code, 0, result.stderr);
   const lines = result.stdout.split('\n');
-  assert.match(lines[0], /^[0-9a-f]{10} {2}2026-04-18 21:17:48 UTC {2}alice$/);
+  assert.match(lines[0], /^[0-9a-f]{10} {2}2026-04-18 17:17:48 -0400 {2}alice$/);
   assert.equal(lines[1], '    Update caddy on webserver');
   assert.equal(lines[2], '    webserver: deployed');
   assert.ok(lines.includes('    Add caddy on webserver'));
@@ -243,6 +248,8 @@ test('deploy through the local transport into a sandbox root, then rollback flip
   await put('prod/box/app/conf', 'one\n');
   const first = await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work });
   assert.equal(first.code, 0, first.stdout + first.stderr);
+  // As Deptool's tutorial: a blank line after the prompt, the hosts' lines, a blank line, the result.
+  assert.match(first.stdout, /\[y\/N\/d\] y \(--yes\)\n\n {2}box: connecting \(local\)\n(?: {2}box: .*\n)* {2}box: done\n\nChanges deployed successfully to 1 host in \d+\.\d\ds\.\n$/);
   await put('prod/box/app/conf', 'two\n');
   assert.equal((await runCli(['deploy', '--yes', '--root', 'sandbox'], { cwd: work })).code, 0);
   const current = join(work, 'sandbox/var/lib/deptool/apps/app/current/conf');
@@ -277,21 +284,25 @@ test('a store that moved since the plan blocks the deploy only when a planned ho
   assert.match(problems[0], /^web was deployed by another run since the plan was made/);
 });
 
-test('ping keeps its table one line per host and lists why a host is unreachable below it', async () => {
+test('ping prints each host\'s line as its result is known, then how many answered, and why a host is unreachable', async () => {
   await runCli(['init', 'prod'], { cwd: work });
   await put('prod/web/site/index.html', 'x\n');
+  await put('prod/box/site/index.html', 'x\n');
   // A port nothing listens on: refused at once. No ssh config, no keys: HOME is the empty work dir.
-  await put('prod/deptool.json', JSON.stringify({ hosts: { web: { address: '127.0.0.1', port: 1 } } }));
-  const result = await runCli(['ping'], { cwd: work, env: { HOME: work } });
+  await put('prod/deptool.json', JSON.stringify({ hosts: { web: { address: '127.0.0.1', port: 1 }, box: { transport: 'local' } } }));
+  const result = await runCli(['ping', '-n', '3'], { cwd: work, env: { HOME: work } });
   assert.equal(result.code, 1, result.stderr);
-  const [header, row, blank, ...reason] = result.stdout.split('\n');
-  assert.match(header, /^HOST {2}CONNECTION/);
-  assert.equal(row, 'web   unreachable (see below)');
-  assert.equal(blank, '');
+  const [header, first, second, blank, summary, blank2, ...reason] = result.stdout.split('\n');
+  assert.equal(header, 'HOST  CONNECTION  CONNECT  MIN  MEDIAN  P95');
+  const rows = [first, second].sort();
+  assert.match(rows[0], /^box {3}\S.* {2}\d+\.\d ms {2}\d+\.\d ms {2}\d+\.\d ms {2}\d+\.\d ms$/);
+  assert.equal(rows[1], 'web   unreachable (see below)');
+  assert.deepEqual([blank, summary, blank2], ['', '1 of 2 hosts reachable.', '']);
   assert.match(reason.join('\n'), /^web: \S/);
+  assert.ok(!result.stdout.includes('\x1b'), 'a pipe gets no cursor movement');
   const unknown = await runCli(['ping', '--limit', 'nope'], { cwd: work, env: { HOME: work } });
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': web\./);
+  assert.match(unknown.stderr, /--limit names unknown host: nope\.\nHosts in cluster 'prod': box, web\./);
 });
 
 /** A local-transport cluster with a secret under sensitive_paths and one made unreadable by permissions, deployed once. */
@@ -322,8 +333,8 @@ test('diff shows sha256 prefixes, not content, for sensitive_paths and files per
   assert.equal(diff.code, 0, diff.stderr);
   assert.match(diff.stdout, /^\+public two$/m, 'other files still show their diff');
   assert.ok(!diff.stdout.includes('SECRET'), diff.stdout);
-  assert.ok(diff.stdout.includes(`--- a/box/app/db.env\n+++ b/box/app/db.env\n${SECRET_NOTES[0]}\n`), diff.stdout);
-  assert.ok(diff.stdout.includes(`--- a/box/app/secrets/tls.key\n+++ b/box/app/secrets/tls.key\n${SECRET_NOTES[1]}\n`), diff.stdout);
+  assert.match(diff.stdout, new RegExp(`^diff --git a/app/db\\.env b/app/db\\.env\nindex \\w{7}\\.\\.\\w{7} 100644\n${SECRET_NOTES[0].replace(/[()]/g, '\\$&')}\n`, 'm'));
+  assert.match(diff.stdout, new RegExp(`^diff --git a/app/secrets/tls\\.key b/app/secrets/tls\\.key\nindex \\w{7}\\.\\.\\w{7} 100644\n${SECRET_NOTES[1].replace(/[()]/g, '\\$&')}\n`, 'm'));
 
   const stat = await runCli(['diff', '--stat'], { cwd: work });
   assert.match(stat.stdout, /^ box\/app\/db\.env \| sensitive$/m);
@@ -342,6 +353,9 @@ test('the deploy and rollback prompts\' d shows no secret', async () => {
   await deployedSecrets();
   const asked = await runCli(['deploy', '--root', 'sandbox'], { cwd: work, answers: ['d', 'n'] });
   assert.equal(asked.code, 0, asked.stdout + asked.stderr);
+  // A terminal echoes the typed `d`; the captured output has only what deptool wrote.
+  assert.match(asked.stdout, /\[y\/N\/d\] ==> box <==\ndiff --git a\/app\/conf b\/app\/conf\n/, 'd headed the diff with the host');
+  assert.match(asked.stdout, /^content changed .*\n\nApply to 1 host/m, 'a blank line between the diff and the question again');
   assert.match(asked.stdout, /^\+public two$/m, 'd showed the diff');
   for (const note of SECRET_NOTES) assert.ok(asked.stdout.includes(note), asked.stdout);
   assert.ok(!asked.stdout.includes('SECRET'), asked.stdout);

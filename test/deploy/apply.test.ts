@@ -59,7 +59,7 @@ const refusals: { name: string; extra?: Record<string, string>; make: (world: Wo
     make: (world) => {
       world.host('web2').busy = 'alice@desk 1700000000 77';
     },
-    says: [/^locked by another deploy: alice@desk \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, agent pid 77\)$/],
+    says: [/^locked by another deploy: alice@desk since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \(pid 77\)$/],
   },
   {
     name: 'an activation in flight outlasted the wait',
@@ -399,7 +399,7 @@ test('a host waiting for an activation in flight says so, then deploys', async (
   const { result, phases } = await world.deploy();
   assert.deepEqual(result.outcomes.map((o) => o.status), ['deployed', 'deployed', 'deployed']);
   assert.ok(
-    phases.some((p) => /^web2 waiting: activation 20240501120000-abcdef of bob@desk \(since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, agent pid 99\) is still running on the host; waiting for it, at most 420 s$/.test(p)),
+    phases.some((p) => /^web2 waiting: activation 20240501120000-abcdef of bob@desk since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \(pid 99\) is still running on the host; waiting for it, at most 420 s$/.test(p)),
     phases.join('\n'),
   );
 });

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { diffStat, fileDiff, formatSize, isBinary, unifiedDiff } from '../../src/render/unified-diff.js';
+import { diffStat, fileDiff, formatSize, isBinary } from '../../src/render/unified-diff.js';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
 
@@ -35,7 +35,7 @@ function hunksOf(diff: string): string {
 }
 
 function assertSameAsGit(old: string | null, next: string | null): void {
-  const ours = unifiedDiff('f', old === null ? null : text(old), next === null ? null : text(next));
+  const ours = fileDiff('f', old === null ? null : text(old), next === null ? null : text(next)).text;
   assert.equal(hunksOf(ours), gitHunks(old, next));
 }
 
@@ -45,14 +45,14 @@ const numbered = (from: number, to: number, prefix = 'line') =>
 test('a modified file has git headers and git hunks with three lines of context', () => {
   const old = numbered(1, 30);
   const next = old.replace('line 5\n', 'line five\n').replace('line 25\n', 'line 25\nline 25.5\n');
-  const diff = unifiedDiff('web/caddy/Caddyfile', text(old), text(next));
+  const diff = fileDiff('web/caddy/Caddyfile', text(old), text(next)).text;
   assert.ok(diff.startsWith('--- a/web/caddy/Caddyfile\n+++ b/web/caddy/Caddyfile\n@@ -2,7 +2,7 @@\n line 2\n'));
   assertSameAsGit(old, next);
 });
 
 test('an added file is diffed against /dev/null', () => {
   assert.equal(
-    unifiedDiff('web/caddy/Caddyfile', null, text('a\nb\n')),
+    fileDiff('web/caddy/Caddyfile', null, text('a\nb\n')).text,
     '--- /dev/null\n+++ b/web/caddy/Caddyfile\n@@ -0,0 +1,2 @@\n+a\n+b\n',
   );
   assertSameAsGit(null, 'a\nb\n');
@@ -61,7 +61,7 @@ test('an added file is diffed against /dev/null', () => {
 
 test('a removed file is diffed against /dev/null', () => {
   assert.equal(
-    unifiedDiff('web/caddy/Caddyfile', text('a\n'), null),
+    fileDiff('web/caddy/Caddyfile', text('a\n'), null).text,
     '--- a/web/caddy/Caddyfile\n+++ /dev/null\n@@ -1 +0,0 @@\n-a\n',
   );
   assertSameAsGit(numbered(1, 5), null);
@@ -69,7 +69,7 @@ test('a removed file is diffed against /dev/null', () => {
 
 test('a missing newline at the end of a file is marked as git marks it', () => {
   assert.equal(
-    unifiedDiff('f', text('a\nb\nc'), text('a\nb\nc\n')),
+    fileDiff('f', text('a\nb\nc'), text('a\nb\nc\n')).text,
     '--- a/f\n+++ b/f\n@@ -1,3 +1,3 @@\n a\n b\n-c\n\\ No newline at end of file\n+c\n',
   );
   assertSameAsGit('a\nb\nc', 'a\nb\nc\n');
@@ -128,26 +128,26 @@ test('a flipped executable bit alone is a mode line without hunks', () => {
 });
 
 test('a mode change with a content change shows the mode line before the hunks', () => {
-  const diff = unifiedDiff('f', text('a\n'), text('b\n'), { oldExecutable: true, newExecutable: false });
+  const diff = fileDiff('f', text('a\n'), text('b\n'), { oldExecutable: true, newExecutable: false }).text;
   assert.equal(diff, '--- a/f\n+++ b/f\nmode 100755 → 100644\n@@ -1 +1 @@\n-a\n+b\n');
 });
 
 test('identical versions have an empty diff', () => {
-  assert.equal(unifiedDiff('f', text('a\n'), text('a\n')), '');
+  assert.equal(fileDiff('f', text('a\n'), text('a\n')).text, '');
   assert.deepEqual(diffStat(text('a\n'), text('a\n')), { added: 0, removed: 0, binary: false });
 });
 
 test('an empty file added or removed is said in words, as it has no lines', () => {
-  assert.equal(unifiedDiff('f', null, Buffer.alloc(0)), '--- /dev/null\n+++ b/f\nEmpty file added\n');
-  assert.equal(unifiedDiff('f', Buffer.alloc(0), null), '--- a/f\n+++ /dev/null\nEmpty file removed\n');
+  assert.equal(fileDiff('f', null, Buffer.alloc(0)).text, '--- /dev/null\n+++ b/f\nEmpty file added\n');
+  assert.equal(fileDiff('f', Buffer.alloc(0), null).text, '--- a/f\n+++ /dev/null\nEmpty file removed\n');
 });
 
 test('a byte-order mark that appears is a change to the first line', () => {
-  assert.equal(unifiedDiff('f', text('a\n'), text('\ufeffa\n')), '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+\ufeffa\n');
+  assert.equal(fileDiff('f', text('a\n'), text('\ufeffa\n')).text, '--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+\ufeffa\n');
 });
 
 test('a path with a newline or quote is quoted as git quotes it', () => {
-  assert.equal(unifiedDiff('we"b/a\nb', null, text('x\n')).split('\n')[1], '+++ "b/we\\"b/a\\nb"');
+  assert.equal(fileDiff('we"b/a\nb', null, text('x\n')).text.split('\n')[1], '+++ "b/we\\"b/a\\nb"');
 });
 
 test('diffStat counts added and removed lines and says when a file is binary', () => {

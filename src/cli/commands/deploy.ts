@@ -7,7 +7,7 @@ import { listOption, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
 import { sensitiveFiles } from '../../render/sensitive.js';
-import { diffText, show } from './diff.js';
+import { showDiff } from './diff.js';
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const planned = await planCluster(io, {
@@ -28,6 +28,6 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     alsoCheck: args.values['overwrite-drift'] === true ? planned.plan.upToDate : undefined,
     replan: replanner(target, (deployed, base, hosts) => deployTarget(tree, deployed, base, { limit: hosts, rollout })),
     showDiff: async (shown) =>
-      show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false, sensitiveFiles(planned.settings.sensitivePaths, [planned.deployed, shown.desired]))),
+      showDiff(io, shown.plan, await loadPlanContents(shown.plan, store, shown.content), sensitiveFiles(planned.settings.sensitivePaths, [planned.deployed, shown.desired])),
   });
 }

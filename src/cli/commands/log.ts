@@ -5,6 +5,7 @@ import { Store } from '../../store/store.js';
 import type { Parsed } from '../args.js';
 import { clusterDir, clusterRef, storeDir } from '../context.js';
 import type { Io } from '../io.js';
+import { localTime } from '../../render/time.js';
 
 const TRAILER_LABELS = [
   ['planDigest', 'plan digest'],
@@ -12,11 +13,6 @@ const TRAILER_LABELS = [
   ['pullRequest', 'pull request'],
   ['actor', 'by'],
 ] as const;
-
-/** UTC, to the second: the store is shared across machines and time zones. */
-export function formatDate(date: Date): string {
-  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const number = args.values.number as string | undefined;
@@ -31,7 +27,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
   }
   const out: string[] = [];
   for (const record of records) {
-    out.push(`${record.commit.slice(0, 10)}  ${formatDate(record.date)}  ${record.author.name}`);
+    out.push(`${record.commit.slice(0, 10)}  ${localTime(record.date, io.env.TZ)}  ${record.author.name}`);
     out.push(`    ${record.title}`);
     for (const result of record.results) {
       out.push(`    ${result.host}: ${result.status}${result.detail ? ` (${result.detail})` : ''}`);

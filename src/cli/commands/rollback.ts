@@ -9,7 +9,7 @@ import { apply } from '../apply.js';
 import { listOption, type Parsed } from '../args.js';
 import { openCluster } from '../context.js';
 import type { Io } from '../io.js';
-import { diffText, show } from './diff.js';
+import { showDiff } from './diff.js';
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const host = args.values.host as string | undefined;
@@ -35,6 +35,6 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     target,
     replan: replanner(target, (deployed, base) => rollbackTarget({ ...request, deployed, base })),
     showDiff: async (shown) =>
-      show(io, diffText(shown.plan, await loadPlanContents(shown.plan, store, shown.content), false, sensitiveFiles(cluster.settings.sensitivePaths, [cluster.deployed, shown.desired]))),
+      showDiff(io, shown.plan, await loadPlanContents(shown.plan, store, shown.content), sensitiveFiles(cluster.settings.sensitivePaths, [cluster.deployed, shown.desired])),
   });
 }

@@ -3,7 +3,7 @@ import { listOption, type Parsed } from '../args.js';
 import { planCluster } from '../context.js';
 import type { Io } from '../io.js';
 import { columns } from '../table.js';
-import { formatDate } from './log.js';
+import { localTime } from '../../render/time.js';
 
 export async function run(io: Io, args: Parsed): Promise<number> {
   const { plan, tree, store, ref, deployed } = await planCluster(io, {
@@ -25,7 +25,7 @@ export async function run(io: Io, args: Parsed): Promise<number> {
     let state = 'up to date';
     if (hostPlan && !deployed.has(host)) state = 'new host';
     else if (hostPlan) state = `not deployed: ${hostPlan.apps.map((a) => `${a.action} ${a.app}`).join(', ')}`;
-    rows.push(record ? [host, formatDate(record.date), record.commit.slice(0, 10), record.result.status, state] : [host, '-', '-', '-', state]);
+    rows.push(record ? [host, localTime(record.date, io.env.TZ), record.commit.slice(0, 10), record.result.status, state] : [host, '-', '-', '-', state]);
   }
   for (const host of plan.untracked) rows.push([host, '-', '-', '-', 'in the store, not in the config tree (left alone)']);
   io.stdout.write(columns(rows));
