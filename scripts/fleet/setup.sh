@@ -10,7 +10,8 @@ set -euo pipefail
 
 CACHE=${DEPTOOL_FLEET_CACHE:-/var/cache/deptool-fleet}
 SUITE=bookworm
-PACKAGES=(debootstrap debian-archive-keyring systemd-container openssh-client shellcheck ansible)
+# zsh and fish: the completion tests run the scripts `deptool completion` prints in each shell.
+PACKAGES=(debootstrap debian-archive-keyring systemd-container openssh-client shellcheck ansible zsh fish)
 # What the hosts need (fleet.md), plus sudo and dash for the non-root and POSIX-sh tests.
 INCLUDE=systemd,systemd-sysv,dbus,openssh-server,python3,procps,util-linux,sudo,dash
 # Bump when the customisation below changes, so every machine rebuilds its base.
