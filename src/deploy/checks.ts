@@ -60,7 +60,8 @@ export async function runCheck({ app, check }: AppCheck, host: CheckHost, signal
   return { app, kind: check.kind, target: checkTarget(check), ok: last.ok, summary: oneLine(last.summary), excerpt: last.excerpt };
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less when `signal` aborts; never rejects. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);

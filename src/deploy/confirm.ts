@@ -4,7 +4,7 @@
 // back), the apps' health checks run and the verdict follows: `ok`, or `reject` with the failing
 // check's result, which makes the host roll back at once.
 import { TransportError, type Connection } from '../transport/connection.js';
-import { runChecks, type AppCheck } from './checks.js';
+import { pause, runChecks, type AppCheck } from './checks.js';
 import { AGENT_EXIT, AgentReader, ProtocolError, confirmCommand, verdictLines, type AgentInvocation, type CheckResult } from './protocol.js';
 
 export interface ConfirmTask {
@@ -39,18 +39,6 @@ class Refused extends Error {}
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /**
