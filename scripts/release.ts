@@ -11,10 +11,10 @@
 // The workflow builds, checks dist/ and runs the tests before this; this script never builds.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from '../src/entry.js';
 
 /** A mistake that stops the release; its message says what to do. */
 export class ReleaseError extends Error {}
@@ -355,17 +355,7 @@ function main(argv: readonly string[]): void {
   console.log(options.dryRun ? `Dry run of ${tag.tag} passed; nothing was published.` : `Released ${tag.tag}.`);
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   try {
     main(process.argv.slice(2));
   } catch (error) {

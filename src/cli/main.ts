@@ -1,6 +1,5 @@
 // The `deptool` command: dispatches to one module per subcommand and turns errors into exit codes.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { isEntryPoint } from '../entry.js';
 import { DeptoolError, ExitCode, UsageError } from '../errors.js';
 import { parseCommand, unknownCommand, type Parsed } from './args.js';
 import { completionScript, type Shell } from './completion.js';
@@ -92,16 +91,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Ctrl-C and SIGTERM while a command listens: the first goes to the listener (a deploy stops
  * starting hosts and finishes the ones in flight), a second exits at once with 130; the next
@@ -126,7 +115,7 @@ function processInterrupts(listener: () => void): () => void {
   };
 }
 
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   const io: Io = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd(), onInterrupt: processInterrupts };
   main(process.argv.slice(2), io).then(
     (code) => {

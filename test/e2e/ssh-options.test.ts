@@ -9,11 +9,12 @@ import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { connector } from '../../src/cli/connect.js';
 import type { Io } from '../../src/cli/io.js';
-import { TransportError, type Connection } from '../../src/transport/connection.js';
+import type { Connection } from '../../src/transport/connection.js';
 import { EMPTY_SETTINGS, type ClusterSettings } from '../../src/tree/settings.js';
 import type { ConfigTree } from '../../src/tree/types.js';
 import { bootFleet, type Fleet, type FleetHost } from './fleet/fleet.js';
 import { run, signal } from './fleet/system.js';
+import { transportError } from '../helpers/rejects.js';
 
 /** An Io whose stderr is collected; `stdin` stands for the terminal when given. */
 function fakeIo(home: string, env: NodeJS.ProcessEnv = {}, stdin?: PassThrough & { isTTY?: boolean }) {
@@ -83,14 +84,6 @@ describe('OpenSSH options through the CLI connector on the fleet', { timeout: 30
     return connection;
   }
 
-  async function transportError(promise: Promise<unknown>): Promise<TransportError> {
-    const error = await promise.then(
-      (value) => assert.fail(`expected a TransportError, got ${String(value)}`),
-      (error: unknown) => error,
-    );
-    assert.ok(error instanceof TransportError, `expected a TransportError, got ${String(error)}`);
-    return error;
-  }
 
   /** The host whose sshd opened the TCP connection `connection` runs over. */
   async function peerOf(connection: Connection): Promise<string> {

@@ -8,13 +8,14 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import ssh2 from 'ssh2';
-import { TransportError, type Connection } from '../../src/transport/connection.js';
+import type { Connection } from '../../src/transport/connection.js';
 import { fingerprint } from '../../src/transport/known-hosts.js';
 import { ping } from '../../src/transport/ping.js';
 import { connectSsh, type SshAuth, type SshConnectOptions, type SshConnection } from '../../src/transport/ssh.js';
 import type { Target } from '../../src/transport/targets.js';
 import { bootFleet, type Fleet, type FleetHost } from './fleet/fleet.js';
 import { processComm, run, signal, waitFor } from './fleet/system.js';
+import { transportError } from '../helpers/rejects.js';
 
 const OPTIONS: SshConnectOptions = { connectTimeoutMs: 10_000, keepaliveIntervalMs: 1_000, keepaliveCountMax: 3 };
 
@@ -61,15 +62,6 @@ describe('ssh transport on the fleet', { timeout: 300_000 }, () => {
     return connection;
   }
 
-  /** Resolves to the TransportError the promise rejects with (and fails if it resolves). */
-  async function transportError(promise: Promise<unknown>): Promise<TransportError> {
-    const error = await promise.then(
-      (value) => assert.fail(`expected a TransportError, got ${String(value)}`),
-      (error: unknown) => error,
-    );
-    assert.ok(error instanceof TransportError, `expected a TransportError, got ${String(error)}`);
-    return error;
-  }
 
   function knownHosts(name: string, lines: readonly string[]): string {
     const file = join(fleet.dir, name);
