@@ -306,6 +306,15 @@ class Flow {
   }
 
   /**
+   * Stops the rollout after stage `stopped.stage`, when a stage is left to stop: a budget
+   * exceeded by the last stage (a canary that is the whole fleet, say) stopped nothing, and the
+   * run ends as its hosts did.
+   */
+  stop(stopped: StoppedRollout): void {
+    if (stopped.stage < (this.target.plan.rollout?.stages.length ?? 1)) this.stopped = stopped;
+  }
+
+  /**
    * Activates the stage's hosts (those still planned), then counts its failures against the
    * budget. Once the budget is exceeded, or the run interrupted, no further host starts.
    */
@@ -337,7 +346,7 @@ class Flow {
     for (const outcome of outcomes) this.outcomes.set(outcome.host, outcome);
     this.failed += outcomes.filter((o) => o.status === 'failed' || o.status === 'rolled-back').length;
     const budget = this.target.plan.rollout?.maxFailed ?? null;
-    if (budget !== null && this.failed > budget) this.stopped = { stage: index + 1, kind, failed: this.failed, maxFailed: budget };
+    if (budget !== null && this.failed > budget) this.stop({ stage: index + 1, kind, failed: this.failed, maxFailed: budget });
   }
 }
 
@@ -408,7 +417,7 @@ export async function applyPlan(run: ApplyRun, initial: ApplyTarget): Promise<Ap
         const wasDeclined = declined(problems);
         await refuse(stage.hosts, wasDeclined ? new Map<string, string[]>() : problems);
         if (wasDeclined) return result({ declined: true });
-        if (problems.size > 0) flow.stopped = { stage: index + 1, kind: stage.kind, failed: 0, maxFailed: flow.target.plan.rollout?.maxFailed ?? 0 };
+        if (problems.size > 0) flow.stop({ stage: index + 1, kind: stage.kind, failed: 0, maxFailed: flow.target.plan.rollout?.maxFailed ?? 0 });
         continue;
       }
       await flow.runStage(stage.hosts, index, stage.kind);

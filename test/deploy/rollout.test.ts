@@ -106,3 +106,14 @@ test('a fleet too large to lock at once is locked stage by stage: a refused stag
     ['web2', 'deployed'],
   ]);
 });
+
+test('a budget exceeded by the last stage stopped nothing: a one-host canary ends as its host did, with no stopped rollout', async (t) => {
+  const world = await World.create(t, ['web1']);
+  await world.tree(caddy('web1', 'one'));
+  await world.deploy();
+  await world.tree(caddy('web1', 'two'));
+  world.host('web1').failNext = { result: 'rolled-back', step: 'verify' };
+  const { result } = await world.deploy({ rollout: policy({ canary: { count: 1 } }) });
+  assert.deepEqual(result.outcomes.map((o) => [o.host, o.status]), [['web1', 'rolled-back']]);
+  assert.equal(result.stopped, null, 'no host was left to stop');
+});
